@@ -1,0 +1,102 @@
+// Roles, permissions, route rules and separation of duties: the ONE place access is decided.
+// Every page, server action and route handler names a permission from here and checks it on
+// the server (lib/auth/guard.ts). lib/authz.test.ts enumerates every route file and every
+// exported server action and asserts the full role x entry-point matrix.
+
+export const ROLES = ["admin", "dpo", "support", "auditor"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: "Administrator",
+  dpo: "Data protection officer",
+  support: "Support",
+  auditor: "Auditor",
+};
+
+export const PERMISSIONS = {
+  "console.use": "Sign in and see the dashboard",
+  "servers.view": "See identity-server overviews (counts, drift, peers; no personal data)",
+  "servers.manage": "Register, change and disable identity servers",
+  "staff.manage": "Add staff, change roles, disable accounts",
+  "accessLog.view": "Read the pseudonymous access log",
+  "accessLog.export": "Export the access log as CSV",
+  "accessLog.verify": "Verify the hash chain and checkpoints",
+  "accessLog.seal": "Seal a signed checkpoint",
+  "requests.view": "See the request register (personal data masked unless also requests.viewPersonal)",
+  "requests.viewPersonal": "See requesters' names and contact details",
+  "requests.create": "Take in a request or complaint",
+  "requests.update": "Assign, annotate and move a request through its states",
+  "requests.extend": "Extend a request's deadline (Art. 12(3)) with a recorded reason",
+  "requests.close": "Close a request",
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal"],
+  dpo: [
+    "console.use",
+    "servers.view",
+    "accessLog.view",
+    "accessLog.export",
+    "accessLog.verify",
+    "accessLog.seal",
+    "requests.view",
+    "requests.viewPersonal",
+    "requests.create",
+    "requests.update",
+    "requests.extend",
+    "requests.close",
+  ],
+  support: ["console.use", "servers.view", "requests.view", "requests.viewPersonal", "requests.create", "requests.update"],
+  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view"],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/**
+ * Every page and route handler, by its URL pattern, and the permission it requires.
+ * "public" = reachable without signing in; "signed-in" = any active staff session.
+ * A route file without an entry here fails lib/authz.test.ts.
+ */
+export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = {
+  "/login": "public",
+  "/enrol": "public",
+  "/api/auth/[...nextauth]": "public",
+  "/api/health": "public",
+  "/": "console.use",
+  "/account": "signed-in",
+  "/servers": "servers.view",
+  "/servers/[id]": "servers.view",
+  "/admin/staff": "staff.manage",
+  "/admin/staff/new": "staff.manage",
+  "/admin/servers": "servers.manage",
+  "/access-log": "accessLog.view",
+  "/api/access-log/export": "accessLog.export",
+  "/requests": "requests.view",
+  "/requests/new": "requests.create",
+  "/requests/[id]": "requests.view",
+};
+
+/**
+ * Every exported server action, "<file under lib/>#<export>", and the permission it requires.
+ * A server action without an entry here fails lib/authz.test.ts.
+ */
+export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> = {};
+
+/**
+ * Separation of duties: whoever asked for an export or an erasure never approves it.
+ * Later capabilities (exports, erasures, disclosures) call this with the asker's staff id.
+ */
+export function canApprove(
+  approver: { id: string; role: Role },
+  permission: Permission,
+  requestedByStaffId: string,
+): boolean {
+  return can(approver.role, permission) && approver.id !== requestedByStaffId;
+}

@@ -1,0 +1,52 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/console/client";
+import { PrismaClient as PgPrismaClient } from "@/lib/generated/console-pg/client";
+import { env } from "@/lib/env";
+
+// The console's own database: SQLite by default, PostgreSQL when CONSOLE_DATABASE_URL is a
+// postgres URL. Both generated clients come from the same models (prisma/console*/schema.prisma,
+// kept identical by a test), so the SQLite client's type describes both. This is the only file
+// that constructs a console PrismaClient.
+
+export type ConsoleDb = PrismaClient;
+/** The client handed to `$transaction(async (tx) => ...)` callbacks. */
+export type ConsoleTx = Parameters<Parameters<ConsoleDb["$transaction"]>[0]>[0] extends infer T
+  ? T extends (...args: never[]) => unknown
+    ? never
+    : Omit<ConsoleDb, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">
+  : never;
+
+export function sqlitePathFromUrl(url: string): string {
+  return url.replace(/^file:/, "");
+}
+
+export function createConsoleDb(url: string): ConsoleDb {
+  if (url.startsWith("file:")) {
+    const file = sqlitePathFromUrl(url);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) });
+  }
+  return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as ConsoleDb;
+}
+
+const globalForDb = globalThis as unknown as { custodianDb?: ConsoleDb; custodianDbUrl?: string };
+
+/** The shared console client (cached on globalThis so dev hot reload does not open more). */
+export function db(): ConsoleDb {
+  const url = env().CONSOLE_DATABASE_URL;
+  if (!globalForDb.custodianDb || globalForDb.custodianDbUrl !== url) {
+    globalForDb.custodianDb = createConsoleDb(url);
+    globalForDb.custodianDbUrl = url;
+  }
+  return globalForDb.custodianDb;
+}
+
+/** Tests point the shared client at another database. */
+export async function resetDb(): Promise<void> {
+  await globalForDb.custodianDb?.$disconnect();
+  globalForDb.custodianDb = undefined;
+  globalForDb.custodianDbUrl = undefined;
+}

@@ -1,0 +1,76 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Configuration is read once, validated here, and imported as `env()` everywhere else.
+// A wrong or missing variable stops start-up with a message naming it (see instrumentation.ts).
+
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  CONSOLE_DATABASE_URL: z
+    .string()
+    .default("file:./data/console.db")
+    .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), {
+      message: 'expected "file:<path to SQLite file>" or "postgresql://user:pass@host:port/db"',
+    }),
+  NEXTAUTH_SECRET: z
+    .string({ message: "required: a random string of at least 32 characters (openssl rand -hex 32)" })
+    .min(32, "expected at least 32 characters (openssl rand -hex 32)"),
+  NEXTAUTH_URL: z.url("expected the console's public URL, e.g. http://127.0.0.1:3100").default("http://127.0.0.1:3100"),
+  CUSTODIAN_MASTER_KEY: z
+    .string({ message: "required: 64 hex characters (openssl rand -hex 32); never change it once set" })
+    .regex(/^[0-9a-fA-F]{64}$/, "expected 64 hex characters (openssl rand -hex 32)"),
+  CUSTODIAN_DATA_DIR: z.string().min(1).default("./data"),
+  CUSTODIAN_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+  CUSTODIAN_CHECKPOINT_EVERY: z.coerce
+    .number({ message: "expected a whole number of entries" })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(500),
+  CUSTODIAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30, "at most 30 minutes").default(30),
+  CUSTODIAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(12, "at most 12 hours").default(12),
+  CUSTODIAN_TRUST_PROXY: boolish.default(false),
+  CUSTODIAN_SYDENT_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5000).default(2000),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  checkpointKeyFile: string;
+  consoleDbKind: "sqlite" | "postgresql";
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Custodian configuration error:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = result.data;
+  return {
+    ...e,
+    checkpointKeyFile: e.CUSTODIAN_CHECKPOINT_KEY_FILE ?? path.join(e.CUSTODIAN_DATA_DIR, "keys", "checkpoint-ed25519.pem"),
+    consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration; throws ConfigError naming every bad variable. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
