@@ -1,0 +1,67 @@
+// npm run cli -- <command> [options]: one entry point for operators' scripts and cron.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { commandHelp, parseCommandArgs, UsageError, type CliCommand } from "@/lib/cli/command";
+import { ConfigError } from "@/lib/env";
+
+if (fs.existsSync(".env")) process.loadEnvFile(".env"); // variables already set win
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function loadCommands(): Promise<Map<string, CliCommand>> {
+  const dir = path.join(here, "commands");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+  const commands = new Map<string, CliCommand>();
+  for (const f of files.sort()) {
+    const mod = (await import(path.join(dir, f))) as { default: CliCommand };
+    commands.set(mod.default.name, mod.default);
+  }
+  return commands;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    const width = Math.max(...[...commands.keys()].map((k) => k.length));
+    console.log("Custodian operator commands: npm run cli -- <command> [options]\n");
+    for (const c of [...commands.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      console.log(`  ${c.name.padEnd(width)}  ${c.summary}`);
+    }
+    console.log("\nnpm run cli -- <command> --help for a command's options.");
+    return 0;
+  }
+  const command = commands.get(name);
+  if (!command) {
+    console.error(`Unknown command "${name}". npm run cli -- --help lists them.`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(commandHelp(command));
+    return 0;
+  }
+  try {
+    const args = parseCommandArgs(command, rest);
+    return await command.run(args as never);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${commandHelp(command)}`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 78;
+    }
+    console.error(`Error: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
