@@ -87,7 +87,27 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
  * Every exported server action, "<file under lib/>#<export>", and the permission it requires.
  * A server action without an entry here fails lib/authz.test.ts.
  */
-export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> = {};
+export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> = {
+  "lib/servers/actions.ts#registerServerAction": "servers.manage",
+  "lib/servers/actions.ts#updateServerAction": "servers.manage",
+  "lib/servers/actions.ts#disableServerAction": "servers.manage",
+  "lib/servers/actions.ts#enableServerAction": "servers.manage",
+  "lib/auth/actions.ts#signOut": "signed-in",
+  "lib/auth/actions.ts#regenerateRecoveryCodes": "signed-in",
+  "lib/staff/actions.ts#addStaff": "staff.manage",
+  "lib/staff/actions.ts#changeRole": "staff.manage",
+  "lib/staff/actions.ts#setStaffDisabled": "staff.manage",
+  "lib/staff/actions.ts#reissueStaffEnrolment": "staff.manage",
+  "lib/staff/actions.ts#completeStaffEnrolment": "public",
+  "lib/requests/actions.ts#createRequest": "requests.create",
+  "lib/requests/actions.ts#assignRequest": "requests.update",
+  "lib/requests/actions.ts#changeState": "requests.update",
+  "lib/requests/actions.ts#extendDeadline": "requests.extend",
+  "lib/requests/actions.ts#closeRequest": "requests.close",
+  "lib/audit/actions.ts#findTargetPseudonym": "accessLog.view",
+  "lib/audit/actions.ts#verifyAccessLog": "accessLog.verify",
+  "lib/audit/actions.ts#sealAccessLogCheckpoint": "accessLog.seal",
+};
 
 /**
  * Separation of duties: whoever asked for an export or an erasure never approves it.

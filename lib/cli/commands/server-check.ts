@@ -1,0 +1,82 @@
+import { recordAccess } from "@/lib/audit/log";
+import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
+import { resolveOperator } from "@/lib/cli/operator";
+import type { Actor } from "@/lib/audit/types";
+import { getServerByLabel, listServers } from "@/lib/servers/queries";
+import { sydentOverview, type OverviewResult } from "@/lib/sydent/overview";
+import { slowest } from "@/lib/sydent/timing";
+
+// server:check: inspect Sydent databases (registered ones, or any file with --db) and print JSON.
+// Exit 1 when any database has schema drift or cannot be read.
+
+type Target = { id?: string; label?: string; serverName?: string; file: string };
+
+async function targets(label?: string, file?: string): Promise<Target[]> {
+  if (file) return [{ file }];
+  if (label) {
+    const s = await getServerByLabel(label);
+    if (!s) throw new UsageError(`No registered server labelled "${label}".`);
+    return [{ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath }];
+  }
+  return (await listServers()).map((s) => ({ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath }));
+}
+
+export function report(t: Target, o: OverviewResult) {
+  const base = { label: t.label ?? null, serverName: t.serverName ?? null, file: t.file, ok: o.ok };
+  if (!o.ok) return { ...base, error: o.error };
+  const { inspection: i } = o;
+  return {
+    ...base,
+    userVersion: i.userVersion,
+    tables: i.tables.map((x) => ({ name: x.name, columns: x.columns.length })),
+    drift: i.drift,
+    knownDrift: i.knownDrift,
+    counts: o.counts,
+    pepperPresent: o.pepperPresent,
+    newestLocalId: o.newestLocalId,
+    tombstones: o.tombstones,
+    peers: o.peers,
+    globalByOrigin: o.globalByOrigin,
+    sgAssocWithInvites: o.sgAssocWithInvites,
+    warnings: o.warnings,
+    slowestStatement: slowest(o.timings),
+  };
+}
+
+async function log(actor: Actor, t: Target, o: OverviewResult) {
+  await recordAccess({
+    actor,
+    action: "server.check",
+    target: t.id ? { type: "server", ref: t.id } : undefined,
+    outcome: o.ok ? "ok" : "error",
+    details: { label: t.label, file: t.id ? undefined : t.file, driftItems: o.ok ? o.inspection.drift.length : undefined, errorKind: o.ok ? undefined : o.error.kind },
+  });
+}
+
+export default defineCommand({
+  name: "server:check",
+  summary: "Inspect Sydent databases: schema drift, counts, replication peers. Exit 1 on drift or error.",
+  options: {
+    server: { type: "string", description: "Label of a registered server (default: every enabled server)." },
+    db: { type: "string", description: "Path of a Sydent SQLite file (registered or not)." },
+    operator: { type: "string", description: "Staff e-mail; when given, each check is access-logged (server.check)." },
+  },
+  async run({ values }) {
+    const label = values.server as string | undefined;
+    const file = values.db as string | undefined;
+    if (label && file) throw new UsageError("Give --server or --db, not both.");
+    const actor = values.operator ? await resolveOperator(values.operator as string, "servers.view") : null;
+    const list = await targets(label, file);
+    if (list.length === 0) throw new UsageError("No enabled server is registered; use --db <path> or server:register.");
+    const reports = [];
+    let failed = false;
+    for (const t of list) {
+      const o = await sydentOverview(t.file, { serverName: t.serverName });
+      if (actor) await log(actor, t, o);
+      failed ||= !o.ok || o.inspection.drift.length > 0;
+      reports.push(report(t, o));
+    }
+    printJson({ ok: !failed, servers: reports });
+    return failed ? 1 : 0;
+  },
+});
