@@ -1,0 +1,57 @@
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// Browser tests in Debian's Chromium against `next start`, on a console database made fresh by
+// e2e/setup.ts (SQLite by default; PostgreSQL with E2E_CONSOLE_DB=postgresql). The identity
+// servers are copies of the real Sydent fixture in ../shared/fixtures/sydent-real/.
+const kind = process.env.E2E_CONSOLE_DB === "postgresql" ? "postgresql" : "sqlite";
+const dataDir = path.resolve(".tmp/e2e");
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export const e2eEnv: Record<string, string> = {
+  E2E_CONSOLE_DB: kind,
+  CONSOLE_DATABASE_URL:
+    kind === "postgresql"
+      ? "postgresql://custodian:custodian@127.0.0.1:5432/custodian_e2e"
+      : `file:${path.join(dataDir, "console.db")}`,
+  CUSTODIAN_DATA_DIR: dataDir,
+  NEXTAUTH_SECRET: "e2e-nextauth-secret-0123456789abcdef0123456789",
+  NEXTAUTH_URL: baseURL,
+  CUSTODIAN_MASTER_KEY: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+Object.assign(process.env, e2eEnv);
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+      ],
+    },
+  },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: { browserName: "chromium" } },
+    { name: "chromium", testIgnore: /auth\.setup\.ts/, dependencies: ["setup"], use: { browserName: "chromium" } },
+  ],
+  webServer: {
+    command: `npx tsx e2e/setup.ts && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    env: e2eEnv,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});
