@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/audit/types";
 import { verifyPassword } from "@/lib/auth/password";
 import { openTotpSecret, verifyTotp } from "@/lib/auth/totp";
 import { consumeRecoveryCode } from "@/lib/auth/recovery-codes";
-import { isTotpStepUsed, newSessionId } from "@/lib/auth/totp-replay";
+import { claimTotpStep, newSessionId } from "@/lib/auth/totp-replay";
 import { combineThrottle, THROTTLE_LOOKBACK_MS, throttleDecision, throttleMessage } from "@/lib/auth/throttle";
 import { UNKNOWN_ADDRESS } from "@/lib/auth/client-address";
 
@@ -85,11 +85,11 @@ export async function signInWithCredentials(raw: SignInInput, ctx: SignInContext
 
   const outcome = await db().$transaction(async (tx) => {
     if (step !== null) {
-      if (await isTotpStepUsed(tx, staff.id, step, now)) return "code-reused" as const;
+      if (!(await claimTotpStep(tx, staff.id, step))) return "code-reused" as const;
     } else if (!(await consumeRecoveryCode(tx, staff.id, input.code, now))) {
       return "bad-code" as const;
     }
-    const sessionId = newSessionId(step);
+    const sessionId = newSessionId();
     await tx.staffSession.create({
       data: {
         id: sessionId,
