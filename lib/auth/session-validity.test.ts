@@ -46,4 +46,9 @@ describe("clientAddress", () => {
     expect(clientAddress({ "x-forwarded-for": "198.51.100.1" }, true)).toBe("198.51.100.1");
     expect(clientAddress({}, true)).toBe(UNKNOWN_ADDRESS);
   });
+
+  it("without a trusted proxy, takes the single hop next start fills in from the socket", () => {
+    expect(clientAddress({ "x-forwarded-for": "127.0.0.1" }, false)).toBe("127.0.0.1");
+    expect(clientAddress({}, false)).toBe(UNKNOWN_ADDRESS);
+  });
 });
