@@ -24,7 +24,11 @@ export class UsageError extends Error {}
 
 export function parseCommandArgs(c: CliCommand, argv: string[]) {
   const options = Object.fromEntries(
-    Object.entries(c.options).map(([k, v]) => [k, { type: v.type, short: v.short, multiple: v.multiple }]),
+    // node:util parseArgs rejects keys present with the value undefined, so copy only those set.
+    Object.entries(c.options).map(([k, v]) => [
+      k,
+      { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.multiple ? { multiple: v.multiple } : {}) },
+    ]),
   );
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });

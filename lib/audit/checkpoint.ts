@@ -1,0 +1,122 @@
+import crypto from "node:crypto";
+import { db, type ConsoleTx } from "@/lib/db";
+import { env } from "@/lib/env";
+import { appendEntry, lockAccessLogHead } from "@/lib/audit/append";
+import { loadCheckpointKey, type CheckpointKey } from "@/lib/audit/checkpoint-key";
+import type { Actor } from "@/lib/audit/types";
+
+// Signed checkpoints. A checkpoint seals the chain up to `seq`: whoever holds only database access
+// can no longer rewrite entries 1..seq (or drop them from the end) without the verification
+// noticing, because the checkpoint's signature covers the hash of entry `seq`, and that hash
+// covers every earlier entry through prevHash.
+//
+// Signed message (UTF-8, "\n" separators, no trailing newline), version 1:
+//
+//   custodian-checkpoint-v1
+//   <seq as decimal>
+//   <hash of entry seq, 64 lowercase hex>
+//   <sealedAt as ISO 8601 UTC with milliseconds, e.g. 2026-11-27T10:00:00.000Z>
+//
+// Signature: Ed25519 (RFC 8032, pure), stored base64. Key format: lib/audit/checkpoint-key.ts.
+//
+// Sealing appends an "accessLog.seal" entry first and then seals at the resulting head, all in
+// one transaction holding the log's write lock, so the checkpoint covers a well-defined seq (the
+// seal entry itself) and the entry and its checkpoint commit together or not at all.
+
+export const CHECKPOINT_MESSAGE_VERSION = "custodian-checkpoint-v1";
+
+export function checkpointMessage(c: { seq: number; hash: string; sealedAt: Date }): Buffer {
+  return Buffer.from(`${CHECKPOINT_MESSAGE_VERSION}\n${c.seq}\n${c.hash}\n${c.sealedAt.toISOString()}`, "utf8");
+}
+
+export function signCheckpoint(c: { seq: number; hash: string; sealedAt: Date }, key: CheckpointKey): string {
+  return crypto.sign(null, checkpointMessage(c), key.privateKey).toString("base64");
+}
+
+export function isCheckpointSignatureValid(
+  c: { seq: number; hash: string; sealedAt: Date; signature: string },
+  publicKey: crypto.KeyObject,
+): boolean {
+  try {
+    return crypto.verify(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+export type CheckpointRow = {
+  id: number;
+  seq: number;
+  hash: string;
+  sealedAt: Date;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+  sealedBy: string;
+};
+
+export type SealResult = { sealed: boolean; checkpoint: CheckpointRow | null };
+
+export const AUTO_SEAL_ACTOR: Actor = { id: null, label: "system:auto-seal", role: "system", ip: null, userAgent: null };
+
+/** Seals at the current head inside the caller's transaction; no-op if nothing is new. */
+export async function sealInTx(tx: ConsoleTx, actor: Actor, trigger: "manual" | "auto", key?: CheckpointKey): Promise<SealResult> {
+  await lockAccessLogHead(tx);
+  const head = await tx.accessLogHead.findUniqueOrThrow({ where: { id: 1 } });
+  const last = await tx.accessLogCheckpoint.findFirst({ orderBy: { id: "desc" } });
+  if (head.seq === 0 || (last && last.seq >= head.seq)) return { sealed: false, checkpoint: last };
+  const k = key ?? loadCheckpointKey(env().checkpointKeyFile);
+  const { seq, hash } = await appendEntry(tx, {
+    actor,
+    action: "accessLog.seal",
+    outcome: "ok",
+    target: { type: "checkpoint", ref: String(head.seq + 1) },
+    details: { keyId: k.keyId, trigger, previousCheckpointSeq: last?.seq ?? 0 },
+  });
+  const sealedAt = new Date();
+  const checkpoint = await tx.accessLogCheckpoint.create({
+    data: {
+      seq,
+      hash,
+      sealedAt,
+      keyId: k.keyId,
+      publicKey: k.publicKeyB64,
+      signature: signCheckpoint({ seq, hash, sealedAt }, k),
+      sealedBy: actor.label,
+    },
+  });
+  return { sealed: true, checkpoint };
+}
+
+/** Seals a checkpoint now (CLI `audit:seal`, the "Seal checkpoint now" button). */
+export async function sealCheckpoint(actor: Actor): Promise<SealResult> {
+  const key = loadCheckpointKey(env().checkpointKeyFile); // fail before taking the lock
+  return db().$transaction((tx) => sealInTx(tx, actor, "manual", key));
+}
+
+let lastAutoSealError = 0;
+
+/**
+ * Called by appendAccessLog after each append, inside the same transaction (which already holds
+ * the write lock): seals when CUSTODIAN_CHECKPOINT_EVERY entries have accumulated since the last
+ * checkpoint. If the key file cannot be read or created, the append still commits (the access
+ * log must not stop the console) and the error is reported at most once a minute; the next
+ * append tries again.
+ */
+export async function maybeAutoSeal(tx: ConsoleTx, headSeq: number): Promise<void> {
+  const every = env().CUSTODIAN_CHECKPOINT_EVERY;
+  if (headSeq < every) return;
+  const last = await tx.accessLogCheckpoint.findFirst({ orderBy: { id: "desc" }, select: { seq: true } });
+  if (headSeq - (last?.seq ?? 0) < every) return;
+  let key: CheckpointKey;
+  try {
+    key = loadCheckpointKey(env().checkpointKeyFile);
+  } catch (e) {
+    if (Date.now() - lastAutoSealError > 60_000) {
+      lastAutoSealError = Date.now();
+      console.error(`[custodian] access-log auto-seal skipped: ${(e as Error).message}`);
+    }
+    return;
+  }
+  await sealInTx(tx, AUTO_SEAL_ACTOR, "auto", key);
+}

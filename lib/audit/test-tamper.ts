@@ -1,0 +1,33 @@
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { entryHash } from "@/lib/audit/chain";
+
+// Test-only helpers that attack the access log "behind the application's back", as someone with
+// raw database access would: drop the append-only triggers, then edit rows directly.
+
+export async function dropAppendOnlyTriggers(): Promise<void> {
+  if (env().consoleDbKind === "sqlite") {
+    for (const t of ["AccessLogEntry_no_update", "AccessLogEntry_no_delete", "AccessLogCheckpoint_no_update", "AccessLogCheckpoint_no_delete"]) {
+      await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "${t}"`);
+    }
+  } else {
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogEntry_append_only" ON "AccessLogEntry"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogEntry_no_truncate" ON "AccessLogEntry"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogCheckpoint_append_only" ON "AccessLogCheckpoint"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogCheckpoint_no_truncate" ON "AccessLogCheckpoint"`);
+  }
+}
+
+/** Recomputes hash and prevHash from `fromSeq` to the end and moves the head: a keyless rewrite. */
+export async function rehashFrom(fromSeq: number): Promise<void> {
+  const rows = await db().accessLogEntry.findMany({ where: { seq: { gte: fromSeq - 1 } }, orderBy: { seq: "asc" } });
+  let prevHash = rows[0].seq === fromSeq - 1 ? rows[0].hash : "0".repeat(64);
+  for (const r of rows) {
+    if (r.seq < fromSeq) continue;
+    const hash = entryHash({ ...r, prevHash });
+    await db().accessLogEntry.update({ where: { seq: r.seq }, data: { prevHash, hash } });
+    prevHash = hash;
+  }
+  const last = rows[rows.length - 1];
+  await db().accessLogHead.update({ where: { id: 1 }, data: { seq: last.seq, hash: prevHash } });
+}
