@@ -1,0 +1,13 @@
+// Prints the demo's sign-ins from demo:generate's JSON summary (scripts/demo.sh).
+import fs from "node:fs";
+
+type SignIn = { role: string; email: string; password: string; totpSecret: string };
+const summary = JSON.parse(fs.readFileSync(process.argv[2], "utf8")) as { signIns: SignIn[]; servers: unknown };
+const url = process.env.NEXTAUTH_URL ?? "http://127.0.0.1:3100";
+
+console.log(`Custodian demo: ${url}`);
+console.log("Sign in with e-mail, password and a current 6-digit code from the TOTP secret");
+console.log("(add the secret to any authenticator app, or run: npm run cli -- demo:code <secret>).\n");
+for (const s of summary.signIns) {
+  console.log(`  ${s.role.padEnd(8)} ${s.email.padEnd(24)} password ${s.password}   TOTP secret ${s.totpSecret}`);
+}
