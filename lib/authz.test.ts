@@ -24,6 +24,9 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/requests": ["dpo", "support", "auditor"],
   "/requests/new": ["dpo", "support"],
   "/requests/[id]": ["dpo", "support", "auditor"],
+  "/subjects": ["dpo", "support"],
+  "/requests/[id]/packages/[packageId]": ["dpo"],
+  "/api/exports/download/[token]": "public",
 };
 
 function walk(dir: string): string[] {

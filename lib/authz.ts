@@ -28,6 +28,13 @@ export const PERMISSIONS = {
   "requests.update": "Assign, annotate and move a request through its states",
   "requests.extend": "Extend a request's deadline (Art. 12(3)) with a recorded reason",
   "requests.close": "Close a request",
+  "subjects.search": "Find a person across identity servers and logs (results masked)",
+  "subjects.reveal": "Reveal a subject's identifiers for a linked open request or complaint",
+  "subjects.revealForPurpose": "Reveal for a stated purpose without a linked request",
+  "subjects.reverseLookup": "Search by Matrix ID (reverse lookup: Matrix ID to 3PIDs)",
+  "exports.generate": "Generate an access or portability package",
+  "exports.review": "See a package exactly as it will be released",
+  "exports.approve": "Approve a package someone else generated, creating its download link",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -46,8 +53,24 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "requests.update",
     "requests.extend",
     "requests.close",
+    "subjects.search",
+    "subjects.reveal",
+    "subjects.revealForPurpose",
+    "subjects.reverseLookup",
+    "exports.generate",
+    "exports.review",
+    "exports.approve",
   ],
-  support: ["console.use", "servers.view", "requests.view", "requests.viewPersonal", "requests.create", "requests.update"],
+  support: [
+    "console.use",
+    "servers.view",
+    "requests.view",
+    "requests.viewPersonal",
+    "requests.create",
+    "requests.update",
+    "subjects.search",
+    "subjects.reveal",
+  ],
   auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view"],
 };
 
@@ -81,6 +104,9 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/requests": "requests.view",
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",
+  "/subjects": "subjects.search",
+  "/requests/[id]/packages/[packageId]": "exports.review",
+  "/api/exports/download/[token]": "public",
 };
 
 /**

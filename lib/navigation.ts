@@ -5,6 +5,7 @@ import { can, type Permission, type Role } from "@/lib/authz";
 export const NAV_ITEMS: { href: string; label: string; permission: Permission }[] = [
   { href: "/", label: "Dashboard", permission: "console.use" },
   { href: "/requests", label: "Requests", permission: "requests.view" },
+  { href: "/subjects", label: "Find a person", permission: "subjects.search" },
   { href: "/servers", label: "Identity servers", permission: "servers.view" },
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
