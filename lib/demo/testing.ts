@@ -7,7 +7,7 @@ import { generateSydent, type GenerateSydentResult } from "@/lib/demo/generate-s
 
 // Helpers shared by the demo generator's tests.
 
-export const FIXTURE_DIR = process.env.SYDENT_FIXTURE_DIR ?? "/work/shared/fixtures/sydent-real";
+export { FIXTURE_DIR } from "@/lib/sydent/test-fixtures";
 export const TEST_REF = new Date("2026-11-27T14:30:00Z");
 
 export type Generated = GenerateSydentResult & { dir: string; logs: GenerateLogsResult };
