@@ -25,8 +25,15 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/requests/new": ["dpo", "support"],
   "/requests/[id]": ["dpo", "support", "auditor"],
   "/subjects": ["dpo", "support"],
+  "/api/subjects/search": ["dpo", "support"],
   "/requests/[id]/packages/[packageId]": ["dpo"],
   "/api/exports/download/[token]": "public",
+  "/erasures": ["dpo", "auditor"],
+  "/erasures/[id]": ["dpo", "auditor"],
+  "/erasures/bulk": ["dpo", "support"],
+  "/erasures/bulk/[id]": ["dpo", "support"],
+  "/api/erasures/[id]/receipt": ["dpo", "auditor"],
+  "/api/erasures/bulk/[id]/rejected": ["dpo", "support"],
 };
 
 function walk(dir: string): string[] {

@@ -35,6 +35,11 @@ export const PERMISSIONS = {
   "exports.generate": "Generate an access or portability package",
   "exports.review": "See a package exactly as it will be released",
   "exports.approve": "Approve a package someone else generated, creating its download link",
+  "erasure.preview": "See what an erasure would do on every server, store by store",
+  "erasure.request": "Ask for an erasure (it still needs a second person's approval)",
+  "erasure.approve": "Approve an erasure someone else asked for",
+  "erasure.execute": "Run an approved erasure, resume a paused one, drive phase 2",
+  "erasure.receipt": "See and download erasure receipts (masked identifier only)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -60,6 +65,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "exports.generate",
     "exports.review",
     "exports.approve",
+    "erasure.preview",
+    "erasure.request",
+    "erasure.approve",
+    "erasure.execute",
+    "erasure.receipt",
   ],
   support: [
     "console.use",
@@ -70,8 +80,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "requests.update",
     "subjects.search",
     "subjects.reveal",
+    "erasure.preview",
+    "erasure.request",
   ],
-  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view"],
+  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt"],
 };
 
 export function isRole(value: unknown): value is Role {
@@ -105,8 +117,15 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",
   "/subjects": "subjects.search",
+  "/api/subjects/search": "subjects.search",
   "/requests/[id]/packages/[packageId]": "exports.review",
   "/api/exports/download/[token]": "public",
+  "/erasures": "erasure.receipt",
+  "/erasures/[id]": "erasure.receipt",
+  "/erasures/bulk": "erasure.request",
+  "/erasures/bulk/[id]": "erasure.request",
+  "/api/erasures/[id]/receipt": "erasure.receipt",
+  "/api/erasures/bulk/[id]/rejected": "erasure.request",
 };
 
 /**
@@ -133,6 +152,11 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/audit/actions.ts#findTargetPseudonym": "accessLog.view",
   "lib/audit/actions.ts#verifyAccessLog": "accessLog.verify",
   "lib/audit/actions.ts#sealAccessLogCheckpoint": "accessLog.seal",
+  "lib/subjects/actions.ts#searchSubject": "subjects.search",
+  "lib/subjects/actions.ts#revealSubject": "subjects.reveal",
+  // Linking stores the subject's identifier (encrypted) on a request: part of the purpose-bound
+  // reveal workflow, so the same permission as revealing (auditors and admins have neither).
+  "lib/subjects/actions.ts#linkSubjectToRequest": "subjects.reveal",
 };
 
 /**
