@@ -36,6 +36,8 @@ export type AssociationFinding = {
   deliveredTo?: PeerDelivery[];
   /** Global rows: the signed association carries an "invites" array (sydent.md 2.1). */
   sgAssocCarriesInvites?: boolean;
+  /** Global rows: notBefore < now < notAfter, i.e. lookups on this server answer with it. */
+  answersLookupsNow?: boolean;
 };
 
 export type SessionFinding = {
@@ -81,6 +83,10 @@ export type EmbeddedFinding = {
   originServer: string;
   /** What of the subject is embedded. */
   embeds: ("address" | "mxid")[];
+  /** In which role the subject appears in the embedded invites (truth.json's present_as). */
+  presentAs?: ("invitee" | "sender")[];
+  /** Rooms of the embedded invites that mention the subject. */
+  inviteRoomIds?: string[];
 };
 
 export type ServerFindings = {
@@ -93,11 +99,16 @@ export type ServerFindings = {
   invitesTo: InviteFinding[];
   invitesFrom: InviteFinding[];
   account: AccountFinding | null;
+  /** Every v2 account found (one per Matrix ID of the subject); `account` is the first. */
+  accounts?: AccountFinding[];
   embeddedInOthers: EmbeddedFinding[];
   /** Peers of this server (recipients, Art. 15(1)(c)). */
   peers: { name: string; active: boolean }[];
   timingsMs: Record<string, number>;
 };
+
+/** Progress of a long search (chunked scans), for the page and the CLI. */
+export type SearchProgress = { server: string; step: string; chunksDone?: number };
 
 export type LogFinding = {
   file: string;
@@ -112,9 +123,27 @@ export type LogFinding = {
   matched: string[];
   /** When this copy is due to disappear under its retention policy (ISO), if known. */
   expiresAt: string | null;
+  /** Added by lib/logs: the retention class that governs the line (lib/logs/retention.ts). */
+  retentionClass?: "lookup" | "haproxy" | "application" | "connection";
+  /** Added by lib/logs: expiresAt is already past (the copy should be gone). */
+  overdue?: boolean;
 };
 
-export type LogFileProblem = { file: string; problem: "missing" | "unreadable" | "truncated" | "corrupt-gzip" | "not-a-file"; detail: string };
+export type LogFileProblem = {
+  file: string;
+  /** "bad-pattern" and "binary-content" added by lib/logs (unsupported glob; NUL bytes / invalid UTF-8 in lines). */
+  problem: "missing" | "unreadable" | "truncated" | "corrupt-gzip" | "not-a-file" | "bad-pattern" | "binary-content";
+  detail: string;
+};
+
+/** Per file and retention class (added by lib/logs): when the class's copies are due to be gone. */
+export type LogRetentionEntry = {
+  class: "lookup" | "haproxy" | "application" | "connection";
+  lines: number;
+  periodDays: number;
+  expiresAt: string | null;
+  overdue: boolean;
+};
 
 export type LogSearchReport = {
   filesSearched: number;
@@ -122,7 +151,25 @@ export type LogSearchReport = {
   bytesRead: number;
   problems: LogFileProblem[];
   /** Per file: newest line time and when the file as a whole expires. */
-  files: { file: string; source: "sydent" | "haproxy"; matches: number; newestLineAt: string | null; expiresAt: string | null }[];
+  files: {
+    file: string;
+    source: "sydent" | "haproxy";
+    matches: number;
+    newestLineAt: string | null;
+    expiresAt: string | null;
+    /** Fields below added by lib/logs. */
+    origin?: string;
+    rotated?: boolean;
+    gzip?: boolean;
+    lines?: number;
+    bytes?: number;
+    oldestLineAt?: string | null;
+    retention?: LogRetentionEntry[];
+    /** Some content of this file is past its retention period. */
+    overdue?: boolean;
+  }[];
+  /** Added by lib/logs: the search was stopped through its AbortSignal (results are partial). */
+  aborted?: boolean;
 };
 
 export type SubjectFindings = {
