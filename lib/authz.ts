@@ -152,11 +152,21 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/audit/actions.ts#findTargetPseudonym": "accessLog.view",
   "lib/audit/actions.ts#verifyAccessLog": "accessLog.verify",
   "lib/audit/actions.ts#sealAccessLogCheckpoint": "accessLog.seal",
+  "lib/exports/actions.ts#generatePackageAction": "exports.generate",
+  "lib/exports/actions.ts#approvePackageAction": "exports.approve",
+  // Withdrawing a package (before download) is for whoever may make packages.
+  "lib/exports/actions.ts#revokePackageAction": "exports.generate",
   "lib/subjects/actions.ts#searchSubject": "subjects.search",
   "lib/subjects/actions.ts#revealSubject": "subjects.reveal",
   // Linking stores the subject's identifier (encrypted) on a request: part of the purpose-bound
   // reveal workflow, so the same permission as revealing (auditors and admins have neither).
   "lib/subjects/actions.ts#linkSubjectToRequest": "subjects.reveal",
+  "lib/erasure/bulk-actions.ts#uploadBulkBatch": "erasure.request",
+  "lib/erasure/bulk-actions.ts#approveBulkBatchAction": "erasure.approve",
+  "lib/erasure/bulk-actions.ts#executeBulkBatchAction": "erasure.execute",
+  "lib/erasure/actions.ts#startErasureAction": "erasure.request",
+  "lib/erasure/actions.ts#approveErasureAction": "erasure.approve",
+  "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
 };
 
 /**

@@ -34,6 +34,12 @@ const envSchema = z.object({
   CUSTODIAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(12, "at most 12 hours").default(12),
   CUSTODIAN_TRUST_PROXY: boolish.default(false),
   CUSTODIAN_SYDENT_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5000).default(2000),
+  /** How long an approved access/portability package's download link stays valid. */
+  CUSTODIAN_EXPORT_LINK_DAYS: z.coerce.number({ message: "expected a whole number of days" }).int().min(1).max(30, "at most 30 days").default(7),
+  /** Erasure phase 2 deadline after phase 1 (days; the privacy notice promises at most 30). */
+  CUSTODIAN_ERASURE_PHASE2_DAYS: z.coerce.number({ message: "expected a whole number of days" }).int().min(1).max(30, "at most 30 days").default(30),
+  /** Log copies mentioning an erased person: "expire" (left to expire, date on the receipt) or "scrub". */
+  CUSTODIAN_ERASURE_LOGS: z.enum(["expire", "scrub"], { message: 'expected "expire" or "scrub"' }).default("expire"),
 });
 
 export type Env = z.infer<typeof envSchema> & {

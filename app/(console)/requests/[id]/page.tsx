@@ -6,7 +6,13 @@ import { can } from "@/lib/authz";
 import { CHANNEL_LABELS, IDENTIFICATION_LABELS, REQUEST_TYPE_LABELS, type Channel, type RequestType } from "@/lib/requests/catalogue";
 import { findAssignableStaff, getRequest, getRequestTimeline } from "@/lib/requests/queries";
 import { closeTransitions, openTransitions } from "@/lib/requests/states";
+import { listRequestSubjects } from "@/lib/subjects/link";
+import { jobsForRequest, STATE_LABELS as ERASURE_STATE_LABELS } from "@/lib/erasure/queries";
+import { ERASURE_REASONS, REASON_LABELS } from "@/lib/erasure/workflow-support";
+import { StartErasureForm } from "../../erasures/[id]/erasure-forms";
+import { findRequestPackages } from "@/lib/exports/queries";
 import { DeadlinePanel } from "./deadline-panel";
+import { PackagesPanel } from "./packages-panel";
 import { AssignForm, CloseForm, ExtendForm, StateForm } from "./request-controls";
 import { StateBadge } from "../state-badge";
 import { Timeline } from "./timeline";
@@ -29,7 +35,13 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   });
   const open = !r.closedAt;
   const canUpdate = open && can(op.role, "requests.update");
-  const [timeline, staff] = await Promise.all([getRequestTimeline(r.id), canUpdate ? findAssignableStaff() : []]);
+  const [timeline, staff, subjects, erasures] = await Promise.all([
+    getRequestTimeline(r.id), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
+  ]);
+  // Erasure: from an erasure request for any reason; from any other open request only "under 16"
+  // (privacy notice 3.5: handled without asking the person for a second request).
+  const erasureReasons = ERASURE_REASONS.filter((x) => r.type === "erasure" || x === "under_16").map((value) => ({ value, label: REASON_LABELS[value] }));
+  const canPrepareErasure = open && subjects.length > 0 && can(op.role, "erasure.request");
 
   return (
     <>
@@ -64,6 +76,40 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
 
       <DeadlinePanel request={r} />
 
+      <section className="card" aria-labelledby="subjects-heading">
+        <h2 id="subjects-heading">Subjects</h2>
+        {subjects.length === 0 ? (
+          <p className="muted">
+            No person linked yet.{can(op.role, "subjects.reveal") && <> Find them under <Link href="/subjects">Find a person</Link> and link them here.</>}
+          </p>
+        ) : (
+          <ul>
+            {subjects.map((s) => (
+              <li key={s.id}><span className="mono">{s.masked}</span> <span className="muted">({s.type}, linked by {s.addedByName} on {s.createdAt.toISOString().slice(0, 10)})</span></li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {(erasures.length > 0 || canPrepareErasure) && (
+        <section className="card" aria-labelledby="erasure-heading">
+          <h2 id="erasure-heading">Erasure</h2>
+          {erasures.length > 0 && (
+            <ul>
+              {erasures.map((j) => (
+                <li key={j.id}>
+                  {can(op.role, "erasure.receipt") ? <Link href={`/erasures/${j.id}`} className="mono">{j.subjectMasked}</Link> : <span className="mono">{j.subjectMasked}</span>}{" "}
+                  <span className="badge">{ERASURE_STATE_LABELS[j.state] ?? j.state}</span> <span className="muted">prepared {j.createdAt.toISOString().slice(0, 10)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {canPrepareErasure && (
+            <StartErasureForm requestId={r.id} reasons={erasureReasons} defaultReason={erasureReasons[0].value} canOpenJobs={can(op.role, "erasure.receipt")} />
+          )}
+        </section>
+      )}
+
       {open && (
         <section className="card" aria-labelledby="actions-heading">
           <h2 id="actions-heading">Work on this request</h2>
@@ -72,6 +118,13 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           {can(op.role, "requests.extend") && !r.extendedDueAt && <ExtendForm id={r.id} originalDue={day(r.dueAt)} />}
           {can(op.role, "requests.close") && <CloseForm id={r.id} options={closeTransitions(r.state)} />}
           {!canUpdate && !can(op.role, "requests.close") && <p className="muted">Your role can view this request but not change it.</p>}
+        </section>
+      )}
+
+      {(r.type === "access" || r.type === "portability") && can(op.role, "exports.review") && (
+        <section className="card" aria-labelledby="packages-heading">
+          <h2 id="packages-heading">Packages</h2>
+          <PackagesPanel requestId={r.id} requestType={r.type} packages={await findRequestPackages(r.id)} canGenerate={open && can(op.role, "exports.generate")} />
         </section>
       )}
 

@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { recordAccess } from "@/lib/audit/log";
+import { db } from "@/lib/db";
+import { downloadPackage } from "@/lib/exports/download";
+import { loadReview } from "@/lib/exports/review";
+import { purgeExpiredPackages, storagePathFor } from "@/lib/exports/store";
+import { findingsFor, subjects } from "@/lib/exports/test-findings";
+import { approvePackage, generatePackage, revokePackage } from "@/lib/exports/workflow";
+import { encryptSecret } from "@/lib/keys";
+import { pseudonymFor } from "@/lib/audit/pseudonym";
+import { seedRequest, seedStaff } from "@/lib/requests/testing";
+import { useTestConsoleDb } from "@/lib/test/console-db";
+
+// The release workflow on a real console database (SQLite, or PostgreSQL with TEST_POSTGRES_URL):
+// generate -> review -> approve by a second person -> download once; every step logged with the
+// requestId. The search is the fixture-backed finder (test-findings.ts).
+
+useTestConsoleDb();
+const alice = subjects.find((s) => s.key === "alice")!;
+const find = async () => findingsFor(alice);
+const tokenOf = (url: string) => url.split("/").pop()!;
+
+let dpo1: Awaited<ReturnType<typeof seedStaff>>;
+let dpo2: Awaited<ReturnType<typeof seedStaff>>;
+
+async function newRequest(type = "access") {
+  const r = await seedRequest({ createdById: dpo1.id, receivedAt: new Date(), type });
+  const email = alice.threepids[0].address;
+  await db().requestSubject.create({
+    data: { requestId: r.id, type: "email", valueEnc: encryptSecret(email, "subject-identifier-v1"), pseudonym: pseudonymFor("email", email), masked: "a•••@e••••.org", addedById: dpo1.id },
+  });
+  return r;
+}
+
+const actions = async (requestId: string) =>
+  (await db().accessLogEntry.findMany({ where: { requestId }, orderBy: { seq: "asc" }, select: { action: true, outcome: true, actorLabel: true } }));
+
+beforeAll(async () => {
+  dpo1 = await seedStaff("dpo");
+  dpo2 = await seedStaff("dpo");
+});
+
+describe("package workflow", () => {
+  it("generates, refuses self-approval, approves, downloads once, then refuses", async () => {
+    await recordAccess({ actor: dpo2.actor, action: "subject.reveal", target: { type: "email", value: alice.threepids[0].address }, purpose: "request DSR", outcome: "ok" });
+    const r = await newRequest();
+    const gen = await generatePackage(dpo1.actor, r.id, "access", { find });
+    if (!gen.ok) throw new Error(gen.message);
+    const stored = fs.readFileSync(storagePathFor(gen.packageId));
+    expect(stored.includes(Buffer.from(alice.threepids[0].address))).toBe(false); // encrypted at rest
+    expect(fs.statSync(storagePathFor(gen.packageId)).mode & 0o777).toBe(0o600);
+
+    const pkg = (await db().exportPackage.findUnique({ where: { id: gen.packageId } }))!;
+    const review = await loadReview(pkg);
+    if (!review.ok) throw new Error(review.message);
+    const who = review.files.find((f) => f.name === "who-accessed.csv")!.text;
+    expect(who).toContain("subject.reveal");
+    expect(who).toContain("dpo");
+    expect(who).not.toContain(dpo2.email);
+    expect(review.redactions.length).toBeGreaterThan(0);
+
+    const self = await approvePackage(dpo1.actor, gen.packageId);
+    expect(self).toMatchObject({ ok: false, code: "denied" });
+    const ok = await approvePackage(dpo2.actor, gen.packageId);
+    if (!ok.ok) throw new Error(ok.message);
+    expect(ok.expiresAt.getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const stateAfter = await db().exportPackage.findUnique({ where: { id: gen.packageId } });
+    expect(stateAfter?.downloadTokenHash).not.toContain(tokenOf(ok.url));
+
+    const [a, b] = await Promise.all([
+      downloadPackage(tokenOf(ok.url), { ip: "203.0.113.5", userAgent: "test" }),
+      downloadPackage(tokenOf(ok.url), { ip: "203.0.113.5", userAgent: "test" }),
+    ]);
+    const wins = [a, b].filter((x) => x.ok);
+    expect(wins).toHaveLength(1);
+    const win = wins[0] as Extract<typeof a, { ok: true }>;
+    expect(win.sha256).toBe(pkg.sha256);
+    expect(win.zip.subarray(0, 2).toString()).toBe("PK");
+    expect(fs.existsSync(storagePathFor(gen.packageId))).toBe(false);
+    const again = await downloadPackage(tokenOf(ok.url), {});
+    expect(again).toMatchObject({ ok: false, status: 410 });
+
+    const log = await actions(r.id);
+    expect(log.map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      "export.generate:ok", "export.approve:denied", "export.approve:ok", "export.download:ok", "export.download:denied", "export.download:denied",
+    ]);
+    expect(log.filter((e) => e.action === "export.download").every((e) => e.actorLabel === "subject-link")).toBe(true);
+  });
+
+  it("refuses an expired link and purges its file", async () => {
+    const r = await newRequest("portability");
+    const gen = await generatePackage(dpo1.actor, r.id, undefined, { find });
+    if (!gen.ok) throw new Error(gen.message);
+    const approved = await approvePackage(dpo2.actor, gen.packageId, { linkDays: 1 });
+    if (!approved.ok) throw new Error(approved.message);
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    expect(await downloadPackage(tokenOf(approved.url), {}, later)).toMatchObject({ ok: false, status: 410 });
+    expect((await db().exportPackage.findUnique({ where: { id: gen.packageId } }))?.state).toBe("expired");
+    expect(fs.existsSync(storagePathFor(gen.packageId))).toBe(false);
+    expect((await actions(r.id)).at(-1)).toMatchObject({ action: "export.download", outcome: "denied" });
+  });
+
+  it("refuses requests without a linked subject or of another type, revokes, and purges stale packages", async () => {
+    const bare = await seedRequest({ createdById: dpo1.id, receivedAt: new Date(), type: "access" });
+    expect(await generatePackage(dpo1.actor, bare.id, "access", { find })).toMatchObject({ ok: false, code: "invalid" });
+    const erasure = await newRequest("erasure");
+    expect(await generatePackage(dpo1.actor, erasure.id, "access", { find })).toMatchObject({ ok: false, code: "invalid" });
+    expect((await actions(bare.id)).map((e) => `${e.action}:${e.outcome}`)).toEqual(["export.generate:invalid"]);
+
+    const r = await newRequest();
+    const gen = await generatePackage(dpo1.actor, r.id, "access", { find });
+    if (!gen.ok) throw new Error(gen.message);
+    expect(await revokePackage(dpo1.actor, gen.packageId)).toEqual({ ok: true });
+    expect(fs.existsSync(storagePathFor(gen.packageId))).toBe(false);
+    expect(await approvePackage(dpo2.actor, gen.packageId)).toMatchObject({ ok: false, code: "conflict" });
+
+    const stale = await generatePackage(dpo1.actor, r.id, "access", { find });
+    if (!stale.ok) throw new Error(stale.message);
+    const purged = await purgeExpiredPackages(new Date(Date.now() + 31 * 86_400_000));
+    expect(purged).toContain(stale.packageId);
+    expect(fs.existsSync(storagePathFor(stale.packageId))).toBe(false);
+  });
+
+  it("answers an unknown token with 404 and logs the attempt", async () => {
+    const before = await db().accessLogEntry.count({ where: { action: "export.download", outcome: "not_found" } });
+    expect(await downloadPackage("x".repeat(43), {})).toMatchObject({ ok: false, status: 404 });
+    expect(await db().accessLogEntry.count({ where: { action: "export.download", outcome: "not_found" } })).toBe(before + 1);
+  });
+});
