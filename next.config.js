@@ -10,7 +10,8 @@ const nextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   // forbidden() renders app/forbidden.tsx with HTTP 403 (lib/auth/guard.ts).
-  experimental: { authInterrupts: true },
+  // Bulk-erasure CSV uploads (lib/erasure/bulk-actions.ts, up to 100,000 rows) exceed the 1 MB default.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "10mb" } },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -167,6 +167,7 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#startErasureAction": "erasure.request",
   "lib/erasure/actions.ts#approveErasureAction": "erasure.approve",
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
+  "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
 };
 
 /**

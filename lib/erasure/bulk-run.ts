@@ -1,0 +1,166 @@
+import { pseudonymFor } from "@/lib/audit/pseudonym";
+import type { Actor } from "@/lib/audit/types";
+import { db } from "@/lib/db";
+import { decryptSecret, encryptSecret } from "@/lib/keys";
+import { listServers } from "@/lib/servers/queries";
+import { maskIdentifier } from "@/lib/subjects/present-mask";
+import { createRequestRecord } from "@/lib/requests/create-request";
+import type { Finder } from "@/lib/exports/collect";
+import { describeFinding, dryRunSubjects, type DryServer } from "@/lib/erasure/bulk-dryrun";
+import type { BulkSubject } from "@/lib/erasure/bulk-parse";
+
+// The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
+// and both resumable from the rows' statuses after a restart:
+// - the dry run, over rows still "pending", DRY_CHUNK rows at a time (read only);
+// - the execution, over rows not yet finished, one erasure job per row, sequentially: the row's
+//   subject is linked to the batch's request (RequestSubject), workflow.startErasure creates
+//   the job (its full search and plan), the job is marked approved by the batch's approver (the
+//   batch was approved as a whole) and linked to the batch, then the engine runs it. A job that
+//   pauses (identity database locked, missing, read-only) pauses the batch (state "approved"
+//   again, Execute resumes); a row's job is never created twice (row.jobId, and startErasure
+//   returns the existing job for the same request and person).
+
+const KEY = "subject-identifier-v1" as const;
+const DRY_CHUNK = 2000;
+const EXEC_PAGE = 50;
+const DONE = new Set(["completed", "phase1_done", "phase2_pending"]);
+const RUNNABLE = new Set(["approved", "running", "paused"]);
+
+export type BulkProgress = { phase: "dry_run" | "execute"; done: number; total: number };
+export type RunOptions = { servers?: DryServer[]; onProgress?: (p: BulkProgress) => void; find?: Finder; now?: Date };
+
+const g = globalThis as unknown as { custodianBulkRuns?: Map<string, Promise<void>> };
+const runs = (g.custodianBulkRuns ??= new Map());
+export const isBulkRunning = (batchId: string, phase: "dry" | "exec") => runs.has(`${phase}:${batchId}`);
+
+function once(key: string, fn: () => Promise<void>): Promise<void> {
+  const existing = runs.get(key);
+  if (existing) return existing;
+  const p = fn().finally(() => runs.delete(key));
+  runs.set(key, p.catch(() => {}));
+  return p;
+}
+
+export const readRow = (inputEnc: string): { values: string[]; subject: BulkSubject | null } => JSON.parse(decryptSecret(inputEnc, KEY));
+
+async function serversFor(o: RunOptions): Promise<DryServer[]> {
+  return o.servers ?? (await listServers()).map((s) => ({ id: s.id, label: s.label, dbPath: s.dbPath }));
+}
+
+/** Starts (or joins) the dry run of a batch. */
+export function launchDryRun(batchId: string, o: RunOptions = {}): Promise<void> {
+  return once(`dry:${batchId}`, async () => {
+    const servers = await serversFor(o);
+    const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
+    for (;;) {
+      const rows = await db().erasureBatchRow.findMany({ where: { batchId, status: "pending" }, orderBy: { rowNo: "asc" }, take: DRY_CHUNK, select: { id: true, inputEnc: true } });
+      if (rows.length === 0) break;
+      const subjects = rows.map((r) => readRow(r.inputEnc).subject!);
+      const findings = await dryRunSubjects(subjects, servers);
+      const updates = rows.map((r, i) => {
+        const f = findings[i];
+        const certain = f.perServer.every((p) => !p.error);
+        return db().erasureBatchRow.update({ where: { id: r.id }, data: { status: f.held || !certain ? "valid" : "nothing_held", error: describeFinding(f) } });
+      });
+      for (let i = 0; i < updates.length; i += 500) await db().$transaction(updates.slice(i, i + 500));
+      const left = await db().erasureBatchRow.count({ where: { batchId, status: "pending" } });
+      o.onProgress?.({ phase: "dry_run", done: total - left, total });
+    }
+    await db().erasureBatch.updateMany({ where: { id: batchId, state: "dry_run" }, data: { state: "awaiting_approval" } });
+  });
+}
+
+async function staffActor(id: string): Promise<Actor> {
+  const s = await db().staff.findUniqueOrThrow({ where: { id }, select: { id: true, email: true, role: true } });
+  return { id: s.id, label: s.email, role: s.role };
+}
+
+/** The batch's request; a batch uploaded without one gets its own erasure request at execution. */
+async function requestFor(batchId: string, executor: Actor): Promise<string> {
+  const b = await db().erasureBatch.findUniqueOrThrow({ where: { id: batchId } });
+  if (b.requestId) return b.requestId;
+  const created = await createRequestRecord(executor, {
+    type: "erasure", requesterName: `Bulk erasure batch (${b.fileName})`.slice(0, 200), requesterContact: "internal: bulk erasure batch",
+    channel: "other", identificationMethod: b.reason === "account_deactivated" ? "homeserver_signed" : "other",
+    identificationNote: `Bulk batch ${b.id}`, receivedAt: b.createdAt, summary: `Bulk erasure of ${b.validRows} row(s), reason ${b.reason}. Batch ${b.id}.`,
+  });
+  await db().erasureBatch.updateMany({ where: { id: b.id, requestId: null }, data: { requestId: created.id } });
+  return (await db().erasureBatch.findUniqueOrThrow({ where: { id: b.id }, select: { requestId: true } })).requestId!;
+}
+
+async function linkSubject(requestId: string, s: BulkSubject, addedById: string): Promise<string> {
+  const pseudonym = pseudonymFor(s.type, s.value);
+  const key = { requestId_pseudonym: { requestId, pseudonym } };
+  const found = await db().requestSubject.findUnique({ where: key, select: { id: true } });
+  if (found) return found.id;
+  return (await db().requestSubject.upsert({
+    where: key, update: {}, select: { id: true },
+    create: { requestId, type: s.type, valueEnc: encryptSecret(s.value, KEY), pseudonym, masked: maskIdentifier(s.type, s.value), addedById },
+  })).id;
+}
+
+type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
+
+/** One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops the batch. */
+async function runRow(row: Row, ctx: { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions }): Promise<"ok" | "pause"> {
+  const setRow = (status: string, error: string | null, jobId?: string) => db().erasureBatchRow.update({ where: { id: row.id }, data: { status, error, ...(jobId ? { jobId } : {}) } });
+  let jobId = row.jobId;
+  if (!jobId) {
+    const subject = readRow(row.inputEnc).subject!;
+    const subjectId = await linkSubject(ctx.requestId, subject, ctx.uploader.id!);
+    const { startErasure } = await import("@/lib/erasure/workflow");
+    const started = await startErasure({ requestId: ctx.requestId, reason: ctx.reason as never, requestedBy: ctx.uploader, subjectIds: [subjectId] }, { now: ctx.o.now, find: ctx.o.find });
+    if (!started.ok) return void (await setRow("failed", started.message)), "ok";
+    jobId = started.jobId;
+    await db().$transaction([
+      db().erasureJob.updateMany({ where: { id: jobId, state: "awaiting_approval" }, data: { state: "approved", approvedById: ctx.approvedById, approvedAt: ctx.approvedAt, batchId: ctx.batchId, executedById: ctx.executor.id } }),
+      db().erasureBatchRow.update({ where: { id: row.id }, data: { jobId } }),
+    ]);
+  }
+  const before = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true } });
+  if (before && RUNNABLE.has(before.state)) {
+    try {
+      const { runErasureJob } = await import("@/lib/erasure/engine");
+      await runErasureJob(jobId, ctx.executor);
+    } catch (e) {
+      // The job stays resumable (durable steps): stop the batch here, Execute resumes it.
+      await setRow("valid", `Stopped: ${(e as Error).message.slice(0, 200)}`, jobId);
+      return "pause";
+    }
+  }
+  const job = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, pausedReason: true } });
+  const state = job?.state ?? "missing";
+  if (state === "nothing_held") await setRow("nothing_held", "Nothing held anywhere (receipt on the job).", jobId);
+  else if (DONE.has(state)) await setRow("done", `Erased (job ${state.replace(/_/g, " ")}).`, jobId);
+  else if (state === "paused") {
+    await setRow("valid", `Paused: ${(job?.pausedReason ?? "identity database unavailable").slice(0, 200)}`, jobId);
+    return "pause";
+  } else await setRow("failed", `The erasure job ended ${state.replace(/_/g, " ")}.`, jobId);
+  return "ok";
+}
+
+/** Starts (or joins) the execution of an approved batch. */
+export function launchExecution(batchId: string, executor: Actor, o: RunOptions = {}): Promise<void> {
+  return once(`exec:${batchId}`, async () => {
+    const batch = await db().erasureBatch.findUniqueOrThrow({ where: { id: batchId } });
+    if (!batch.approvedById || !batch.approvedAt) throw new Error("The batch is not approved.");
+    const ctx = { batchId, requestId: await requestFor(batchId, executor), reason: batch.reason, uploader: await staffActor(batch.createdById), approvedById: batch.approvedById, approvedAt: batch.approvedAt, executor, o };
+    const todo = { batchId, OR: [{ status: "valid" }, { status: "nothing_held", jobId: null }] };
+    const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
+    let after = -1;
+    for (;;) {
+      const rows = await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: EXEC_PAGE, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        after = row.rowNo;
+        if ((await runRow(row, ctx)) === "pause") {
+          await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } });
+          return;
+        }
+        const left = await db().erasureBatchRow.count({ where: todo });
+        o.onProgress?.({ phase: "execute", done: total - left, total });
+      }
+    }
+    await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "done" } });
+  });
+}
