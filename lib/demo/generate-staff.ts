@@ -1,3 +1,4 @@
+import { Secret } from "otpauth";
 import { hashPassword } from "@/lib/auth/password";
 import { sealTotpSecret, totpUri } from "@/lib/auth/totp";
 import type { Role } from "@/lib/authz";
@@ -26,23 +27,9 @@ export const DEMO_STAFF: readonly { role: Role; email: string; displayName: stri
   { role: "auditor", email: "auditor@custodian.test", displayName: "Alex Auditor" },
 ];
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** RFC 4648 base32 of 20 bytes (32 characters, no padding). */
+/** RFC 4648 base32 (no padding), through otpauth's Secret: the same encoder the verifier uses. */
 export function base32(bytes: Buffer): string {
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
+  return new Secret({ buffer: new Uint8Array(bytes).buffer }).base32;
 }
 
 export async function seedDemoStaff(seed: string, now = new Date()): Promise<DemoSignIn[]> {
