@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { seedDemoRequests } from "@/lib/demo/generate-requests";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { generateLogs } from "@/lib/demo/generate-logs";
@@ -75,6 +76,7 @@ export async function generateDemo(o: GenerateDemoOptions): Promise<DemoSummary>
     await registerDemoServers(syd.servers.map((s, i) => ({
       label: s.label, serverName: s.serverName, dbPath: syd.dbPaths[i], sydentLogPaths: [sydentLogGlobs[i]], haproxyLogPaths: [haproxyLogGlob],
     })));
+    await seedDemoRequests(JSON.parse(fs.readFileSync(subjectsFile, "utf8")), signIns, o.referenceTime);
   }
   const t3 = Date.now();
   const rep = syd.replication;
