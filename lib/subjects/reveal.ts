@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { recordAccess } from "@/lib/audit/log";
+import type { Actor, Target } from "@/lib/audit/types";
+import { can, type Role } from "@/lib/authz";
+import { db } from "@/lib/db";
+import { findSubject, type FindProgress } from "@/lib/subjects/find";
+import { parseSubjectInput } from "@/lib/subjects/parse";
+import { presentFindings, queryValue, type SubjectView } from "@/lib/subjects/present";
+import { purposeText, revealPurposeSchema } from "@/lib/subjects/purposes";
+import type { SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
+
+// The subject search and the purpose-bound reveal, without Next: the server actions, the
+// streaming search route and the command line all call these with the operator as an Actor.
+// Order in each: check the input, check the rule, search, write the access-log entry, and only
+// then return data. Invalid input is never logged as a reveal; refusals are logged as "denied".
+// Messages never repeat the identifier (they are shown under fields and may reach error reports).
+
+export const SEARCH_KINDS = ["email", "phone", "mxid", "hash"] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];
+
+export type SubjectOperator = { actor: Actor; role: Role };
+export type SubjectState = {
+  ok?: boolean;
+  message?: string;
+  errors?: Record<string, string[]>;
+  view?: SubjectView;
+};
+export type Finder = (q: SubjectQuery, o: { expand: boolean; onProgress?: (p: FindProgress) => void }) => Promise<SubjectFindings>;
+
+const identifierSchema = z.object({
+  kind: z.enum(SEARCH_KINDS, { message: "Choose what you are searching by." }),
+  value: z.string({ message: "Enter what to search for." }).max(400, "That is too long to be an identifier."),
+});
+
+export const REVERSE_LOOKUP_REFUSED = "Searching by Matrix ID is a reverse lookup: only a data protection officer may do it.";
+export const NO_REQUEST_REFUSED = "Choose the open request or complaint this reveal is for. Register it first if it is not in the register.";
+
+export function targetOf(q: SubjectQuery): Target {
+  return { type: q.kind, value: queryValue(q) } as Target;
+}
+
+type Parsed = { ok: true; query: SubjectQuery } | { ok: false; state: SubjectState; kind?: string };
+
+function parseIdentifier(form: Record<string, string>): Parsed {
+  const input = identifierSchema.safeParse(form);
+  if (!input.success) return { ok: false, state: { ok: false, message: "Check the highlighted fields.", errors: z.flattenError(input.error).fieldErrors } };
+  const parsed = parseSubjectInput(input.data.kind, input.data.value);
+  if (!parsed.ok) return { ok: false, kind: input.data.kind, state: { ok: false, message: "Check the highlighted fields.", errors: { value: [parsed.message] } } };
+  return { ok: true, query: parsed.query };
+}
+
+/** subjects.search: masked results. mxid needs subjects.reverseLookup; the DPO's search expands mxid ↔ 3PIDs. */
+export async function runSubjectSearch(op: SubjectOperator, form: Record<string, string>, o: { find?: Finder; onProgress?: (p: FindProgress) => void } = {}): Promise<SubjectState> {
+  const parsed = parseIdentifier(form);
+  if (!parsed.ok) {
+    await recordAccess({ actor: op.actor, action: "subject.search", outcome: "invalid", details: { kind: parsed.kind ?? null } });
+    return parsed.state;
+  }
+  const q = parsed.query;
+  if (q.kind === "mxid" && !can(op.role, "subjects.reverseLookup")) {
+    await recordAccess({ actor: op.actor, action: "subject.search", target: targetOf(q), outcome: "denied", details: { kind: q.kind, permission: "subjects.reverseLookup" } });
+    return { ok: false, message: REVERSE_LOOKUP_REFUSED, errors: { kind: [REVERSE_LOOKUP_REFUSED] } };
+  }
+  const expand = can(op.role, "subjects.reverseLookup");
+  const findings = await (o.find ?? findSubject)(q, { expand, onProgress: o.onProgress });
+  const view = presentFindings(findings, { reveal: false });
+  await recordAccess({
+    actor: op.actor, action: "subject.search", target: targetOf(q), outcome: findings.foundAnywhere ? "ok" : "not_found",
+    details: { kind: q.kind, expanded: findings.expanded, masked: true, ...view.totals },
+  });
+  return { ok: true, view, message: findings.foundAnywhere ? undefined : "Not found anywhere: no identity server or log file holds this identifier." };
+}
+
+const revealBasisSchema = z.object({
+  basis: z.enum(["request", "purpose"]).catch("request"),
+  requestId: z.string().trim().max(100).optional().transform((v) => v || undefined),
+});
+
+/** subjects.reveal: the subject's identifiers in clear, for a linked open request (or, for a DPO, a stated purpose). */
+export async function runSubjectReveal(op: SubjectOperator, form: Record<string, string>, o: { find?: Finder } = {}): Promise<SubjectState> {
+  const parsed = parseIdentifier(form);
+  if (!parsed.ok) return parsed.state;
+  const q = parsed.query;
+  const basis = revealBasisSchema.parse(form);
+  const deny = async (message: string, field: string, reason: string, requestId?: string) => {
+    await recordAccess({ actor: op.actor, action: "subject.reveal", target: targetOf(q), requestId: requestId ?? null, outcome: "denied", details: { kind: q.kind, reason } });
+    return { ok: false, message, errors: { [field]: [message] } } satisfies SubjectState;
+  };
+  if (q.kind === "mxid" && !can(op.role, "subjects.reverseLookup")) return deny(REVERSE_LOOKUP_REFUSED, "kind", "reverse_lookup");
+
+  let requestId: string | null = null;
+  let purpose: string | null = null;
+  if (basis.basis === "purpose") {
+    if (!can(op.role, "subjects.revealForPurpose")) return deny("Your role may reveal only for an open request or complaint.", "requestId", "purpose_not_allowed");
+    const p = revealPurposeSchema.safeParse(form);
+    if (!p.success) return { ok: false, message: "Check the highlighted fields.", errors: z.flattenError(p.error).fieldErrors };
+    purpose = purposeText(p.data);
+  } else {
+    if (!basis.requestId) return deny(NO_REQUEST_REFUSED, "requestId", "no_request");
+    const r = await db().request.findUnique({ where: { id: basis.requestId }, select: { id: true, closedAt: true } });
+    if (!r) return deny("That request is not in the register.", "requestId", "unknown_request");
+    if (r.closedAt) return deny("That request is closed: a reveal needs an open request or complaint.", "requestId", "closed_request", r.id);
+    requestId = r.id;
+  }
+  const findings = await (o.find ?? findSubject)(q, { expand: can(op.role, "subjects.reverseLookup") });
+  const view = presentFindings(findings, { reveal: true });
+  await recordAccess({
+    actor: op.actor, action: "subject.reveal", target: targetOf(q), requestId, purpose, outcome: findings.foundAnywhere ? "ok" : "not_found",
+    details: { kind: q.kind, basis: basis.basis, expanded: findings.expanded, ...view.totals },
+  });
+  return { ok: true, view, message: "Revealed. This reveal is recorded in the access log." };
+}
