@@ -28,11 +28,11 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/api/subjects/search": ["dpo", "support"],
   "/requests/[id]/packages/[packageId]": ["dpo"],
   "/api/exports/download/[token]": "public",
-  "/erasures": ["dpo", "auditor"],
-  "/erasures/[id]": ["dpo", "auditor"],
+  "/erasures": ["dpo", "support", "auditor"],
+  "/erasures/[id]": ["dpo", "support", "auditor"],
   "/erasures/bulk": ["dpo", "support"],
   "/erasures/bulk/[id]": ["dpo", "support"],
-  "/api/erasures/[id]/receipt": ["dpo", "auditor"],
+  "/api/erasures/[id]/receipt": ["dpo", "support", "auditor"],
   "/api/erasures/bulk/[id]/rejected": ["dpo", "support"],
 };
 

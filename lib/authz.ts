@@ -82,6 +82,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "subjects.reveal",
     "erasure.preview",
     "erasure.request",
+    "erasure.receipt",
   ],
   auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt"],
 };

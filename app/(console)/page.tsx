@@ -2,12 +2,16 @@ import Link from "next/link";
 import { requireOperator } from "@/lib/auth/guard";
 import { can, ROLE_LABELS } from "@/lib/authz";
 import { getDashboard } from "@/lib/dashboard";
+import { erasureAlarmCounts } from "@/lib/erasure/alarms-view";
+import { erasureAlarms } from "@/lib/erasure/phase2";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardPage() {
   const op = await requireOperator("console.use");
   const d = await getDashboard(op.role);
+  // The 30-day promise (privacy notice 3.1.2): erasures at day 25 or later raise an alarm here.
+  const erasure = can(op.role, "erasure.receipt") ? { alarms: await erasureAlarms(), counts: await erasureAlarmCounts() } : null;
   return (
     <>
       <h1>Dashboard</h1>
@@ -27,6 +31,23 @@ export default async function DashboardPage() {
           <div className="stat"><div className="value">{d.accessLog.entries}</div><div className="label">Access-log entries ({d.accessLog.checkpoints} signed checkpoints)</div></div>
         )}
       </div>
+      {erasure && (erasure.alarms.length > 0 || erasure.counts.paused > 0) && (
+        <section className="card banner-error" aria-labelledby="erasure-alarm-heading" data-testid="erasure-alarm">
+          <h2 id="erasure-alarm-heading">Erasures approaching the 30-day limit</h2>
+          <p>
+            {erasure.alarms.filter((a) => a.overdue).length} overdue, {erasure.alarms.filter((a) => !a.overdue).length} at day 25 or later
+            {erasure.counts.paused > 0 && <>, {erasure.counts.paused} paused</>}.
+          </p>
+          <ul>
+            {erasure.alarms.slice(0, 10).map((a) => (
+              <li key={a.jobId}><Link href={`/erasures/${a.jobId}`} className="mono">{a.subjectMasked}</Link> — day {a.day}, due {a.dueAt.slice(0, 10)}{a.overdue && " (OVERDUE)"}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {erasure && erasure.counts.awaitingApproval > 0 && (
+        <p><Link href="/erasures">{erasure.counts.awaitingApproval} erasure(s) awaiting approval</Link></p>
+      )}
       <h2>Shortcuts</h2>
       <ul>
         {can(op.role, "requests.create") && <li><Link href="/requests/new">Take in a request or complaint</Link></li>}

@@ -10,7 +10,7 @@ function Result({ state }: { state: PackageActionState }) {
   return <div className={state.ok ? "banner-ok" : "banner-error"} role={state.ok ? "status" : "alert"}>{state.message}</div>;
 }
 
-export function ApproveForm({ packageId, requestId }: { packageId: string; requestId: string }) {
+export function ApproveForm({ packageId, requestId, approved }: { packageId: string; requestId: string; approved: boolean }) {
   const [state, action, pending] = useActionState(approvePackageAction, {});
   return (
     <form action={action} aria-label="Approve the package">
@@ -26,7 +26,7 @@ export function ApproveForm({ packageId, requestId }: { packageId: string; reque
           </div>
         )}
       </div>
-      {!state.url && <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve and create the download link"}</button>}
+      {!state.url && !approved && <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve and create the download link"}</button>}
     </form>
   );
 }

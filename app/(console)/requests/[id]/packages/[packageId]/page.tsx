@@ -44,7 +44,12 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
 
       <section className="card" aria-labelledby="release-heading">
         <h2 id="release-heading">Release</h2>
-        {pkg.state === "generated" && can(op.role, "exports.approve") && !isGenerator && review?.ok && <ApproveForm packageId={pkg.id} requestId={pkg.requestId} />}
+        {/* One element in one place for both states: when approval re-renders the page as "approved",
+            React keeps the approver's form mounted, so the one-time link it holds stays on screen. */}
+        {((pkg.state === "generated" && can(op.role, "exports.approve") && !isGenerator && review?.ok) ||
+          (pkg.state === "approved" && pkg.approvedById === op.id)) && (
+          <ApproveForm packageId={pkg.id} requestId={pkg.requestId} approved={pkg.state === "approved"} />
+        )}
         {pkg.state === "generated" && isGenerator && (
           <p className="banner-warn">You generated this package, so you cannot approve it: a second person must (separation of duties).</p>
         )}

@@ -1,0 +1,100 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useId, useState } from "react";
+import { approveErasureAction, erasureProgressAction, executeErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
+
+// The erasure controls: prepare (on the request page), approve with the typed confirmation, run
+// or resume, and a quiet refresh while a job runs. The actions check permissions and state again.
+
+function Result({ state }: { state: ErasureFormState }) {
+  return (
+    <div aria-live="polite">
+      {state?.message && <div className={state.ok ? "banner-ok" : "banner-error"} role={state.ok ? "status" : "alert"}>{state.message}</div>}
+    </div>
+  );
+}
+
+export function StartErasureForm(props: { requestId: string; reasons: { value: string; label: string }[]; defaultReason: string; canOpenJobs: boolean }) {
+  const [state, action, pending] = useActionState(startErasureAction, null);
+  const id = useId();
+  return (
+    <form action={action} noValidate>
+      <input type="hidden" name="requestId" value={props.requestId} />
+      <Result state={state} />
+      {state?.ok && state.jobId && props.canOpenJobs && <p><Link href={`/erasures/${state.jobId}`}>Open the erasure</Link></p>}
+      <div className="field">
+        <label htmlFor={`${id}-reason`}>Reason for the erasure</label>
+        <select id={`${id}-reason`} name="reason" defaultValue={props.defaultReason} aria-describedby={`${id}-hint`}>
+          {props.reasons.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+        </select>
+        <div className="field-hint" id={`${id}-hint`}>
+          Custodian searches every identity server and log for the linked person and records the plan. Nothing is erased until a second person approves.
+        </div>
+      </div>
+      <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Searching every server…" : "Prepare erasure"}</button>
+    </form>
+  );
+}
+
+export function ApproveForm(props: { jobId: string; masked: string; reasonLabel: string }) {
+  const [state, action, pending] = useActionState(approveErasureAction, null);
+  const id = useId();
+  return (
+    <form action={action} noValidate aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>Approve</h3>
+      <input type="hidden" name="jobId" value={props.jobId} />
+      <Result state={state} />
+      <p>Reason: <strong>{props.reasonLabel}</strong></p>
+      <p>
+        To confirm, type the person&apos;s masked identifier exactly as shown: <span className="mono" data-testid="confirm-text">{props.masked}</span>{" "}
+        <span className="muted">(you may copy it; &quot;*&quot; is accepted for &quot;•&quot;)</span>
+      </p>
+      <div className="field">
+        <label htmlFor={`${id}-c`}>Masked identifier</label>
+        <input id={`${id}-c`} name="confirmation" autoComplete="off" spellCheck={false} aria-invalid={state && !state.ok ? true : undefined} />
+      </div>
+      <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve erasure"}</button>
+    </form>
+  );
+}
+
+export function ExecuteForm(props: { jobId: string; label: string }) {
+  const [state, action, pending] = useActionState(executeErasureAction, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (state?.ok) router.refresh();
+  }, [state, router]);
+  return (
+    <form action={action}>
+      <input type="hidden" name="jobId" value={props.jobId} />
+      <Result state={state} />
+      <button type="submit" className="btn btn-danger" disabled={pending}>{pending ? "Starting…" : props.label}</button>
+    </form>
+  );
+}
+
+/**
+ * While a job runs: polls its state and step counts (a server action returning no personal data,
+ * so polling does not fill the access log), and refreshes the page once the run ends.
+ */
+export function LiveProgress(props: { jobId: string; done: number; total: number; ms?: number }) {
+  const router = useRouter();
+  const [p, setP] = useState({ done: props.done, total: props.total });
+  useEffect(() => {
+    let stop = false;
+    const t = setInterval(async () => {
+      const r = await erasureProgressAction(props.jobId).catch(() => null);
+      if (stop || !r) return;
+      setP({ done: r.done, total: r.total });
+      if (r.state !== "running") {
+        stop = true;
+        clearInterval(t);
+        router.refresh();
+      }
+    }, props.ms ?? 1500);
+    return () => { stop = true; clearInterval(t); };
+  }, [props.jobId, props.ms, router]);
+  return <p>Running… steps done: <strong>{p.done} / {p.total}</strong></p>;
+}

@@ -1,0 +1,69 @@
+import type { ErasurePreview } from "@/lib/erasure/workflow-preview";
+
+// The plan of an erasure, server by server and store by store, masked (workflow-preview.ts).
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "unknown");
+
+export function PreviewView({ p }: { p: ErasurePreview }) {
+  const ids = [...p.identifiers.emails, ...p.identifiers.msisdns, ...p.identifiers.mxids];
+  return (
+    <section className="card" aria-labelledby="preview-heading">
+      <h2 id="preview-heading">What this erasure does</h2>
+      {p.nothingHeld ? (
+        <p className="banner-ok">Nothing is held about this person on any registered identity server or in any log file. Approving and running it closes the request as &quot;nothing held&quot; with a receipt.</p>
+      ) : (
+        <p>
+          Identifiers found for this person (masked): {ids.length ? ids.map((i) => <span key={i} className="mono">{i} </span>) : <span className="muted">none</span>}.
+          {" "}{p.summary.tombstones} tombstone(s), {p.summary.globalRows} lookup row(s), {p.summary.sessions} validation session(s), {p.summary.invitesTo + p.summary.invitesFrom} invite(s), {p.summary.accounts} v2 account(s), {p.summary.embeddingRows} other people&apos;s row(s).
+        </p>
+      )}
+      {p.servers.map((s) => (
+        <div key={s.serverName} data-testid={`preview-${s.label}`}>
+          <h3>{s.label} <span className="muted mono">({s.serverName})</span></h3>
+          {!s.readable && <p className="banner-error">This server could not be read: {s.error}. Its steps will pause the job until it can.</p>}
+          {s.stores.length === 0 ? <p className="muted">Nothing held here.</p> : (
+            <table className="data" aria-label={`Plan for ${s.label}`}>
+              <thead><tr><th scope="col">Store</th><th scope="col">What happens</th><th scope="col">Rows</th></tr></thead>
+              <tbody>
+                {s.stores.map((l, i) => (
+                  <tr key={i}><td className="mono">{l.store}</td><td>{l.action}{l.note && <div className="badge badge-warn">{l.note}</div>}</td><td>{l.count}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {s.peers.length > 0 && (
+            <ul>
+              {s.peers.map((x, i) => (
+                <li key={i}>
+                  <span className="mono">{x.threepid}</span> originated on <span className="mono">{x.originServer}</span>:{" "}
+                  {x.registered ? "registered here — its tombstone is written there by this erasure, and replication tells everyone."
+                    : <strong>not registered here — its operator must be asked to unbind it (only the origin&apos;s tombstone reaches every peer).</strong>}
+                </li>
+              ))}
+            </ul>
+          )}
+          {s.tombstonesAwaitingDelivery.length > 0 && (
+            <p className="muted">Existing tombstones not yet delivered to: {[...new Set(s.tombstonesAwaitingDelivery.flatMap((t) => t.undeliveredTo))].join(", ")} (kept until they are; phase 2).</p>
+          )}
+        </div>
+      ))}
+      {p.owedByUnregisteredPeers.length > 0 && (
+        <p className="banner-warn">
+          Owed by servers not registered in this console: {p.owedByUnregisteredPeers.map((o) => `${o.threepid} on ${o.peer}`).join("; ")}. Ask their operators to unbind.
+        </p>
+      )}
+      <h3>Log files</h3>
+      {!p.logs ? <p className="muted">Logs were not searched.</p> : p.logs.files.length === 0 ? <p className="muted">No log file mentions this person.</p> : (
+        <>
+          <table className="data" aria-label="Log files that mention the person">
+            <thead><tr><th scope="col">File</th><th scope="col">Source</th><th scope="col">Lines</th><th scope="col">Copy disappears</th></tr></thead>
+            <tbody>
+              {p.logs.files.map((f) => <tr key={f.file}><td className="mono">{f.file.split("/").slice(-2).join("/")}</td><td>{f.source}</td><td>{f.matches}</td><td>{day(f.expiresAt)}</td></tr>)}
+            </tbody>
+          </table>
+          <p>The last copy disappears on <strong>{day(p.logs.lastCopyExpiresAt)}</strong> (under the retention policy, or earlier when scrubbing is configured).</p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { jobProgress, type JobProgress } from "@/lib/erasure/queries";
+import { approveErasure, ERASURE_REASONS, executeErasure, startErasure } from "@/lib/erasure/workflow";
+
+// The erasure pages' server actions. Each checks its permission first, parses its input with zod
+// and leaves the work to lib/erasure/workflow.ts (which logs every step with the requestId).
+
+export type ErasureFormState = { ok: boolean; message: string; jobId?: string } | null;
+
+const id = z.string().trim().min(1).max(100);
+const startSchema = z.object({ requestId: id, reason: z.enum(ERASURE_REASONS, { message: "Choose the reason for the erasure." }) });
+const approveSchema = z.object({ jobId: id, confirmation: z.string().max(200).default("") });
+const executeSchema = z.object({ jobId: id });
+
+function fields(form: FormData): Record<string, string> {
+  return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
+}
+
+const firstIssue = (e: z.ZodError) => e.issues[0]?.message ?? "Check the form.";
+
+export async function startErasureAction(_prev: ErasureFormState, form: FormData): Promise<ErasureFormState> {
+  const op = await requireOperator("erasure.request");
+  const parsed = startSchema.safeParse(fields(form));
+  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
+  const r = await startErasure({ requestId: parsed.data.requestId, reason: parsed.data.reason, requestedBy: actorOf(op) });
+  revalidatePath(`/requests/${parsed.data.requestId}`);
+  if (!r.ok) return { ok: false, message: r.message };
+  const what = r.nothingHeld ? "Nothing is held about this person anywhere; a second person approves closing it with a receipt." : "Erasure prepared; a second person must now approve it.";
+  return { ok: true, jobId: r.jobId, message: r.created ? what : "This erasure was already prepared." };
+}
+
+export async function approveErasureAction(_prev: ErasureFormState, form: FormData): Promise<ErasureFormState> {
+  const op = await requireOperator("erasure.approve");
+  const parsed = approveSchema.safeParse(fields(form));
+  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
+  const r = await approveErasure({ jobId: parsed.data.jobId, typedConfirmation: parsed.data.confirmation, approver: actorOf(op) });
+  revalidatePath(`/erasures/${parsed.data.jobId}`);
+  return r.ok ? { ok: true, message: "Approved. It can now be run." } : { ok: false, message: r.message };
+}
+
+export async function executeErasureAction(_prev: ErasureFormState, form: FormData): Promise<ErasureFormState> {
+  const op = await requireOperator("erasure.execute");
+  const parsed = executeSchema.safeParse(fields(form));
+  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
+  const r = await executeErasure({ jobId: parsed.data.jobId, executor: actorOf(op) }, { background: true });
+  revalidatePath(`/erasures/${parsed.data.jobId}`);
+  return r.ok ? { ok: true, message: "Running. This page updates as the steps complete." } : { ok: false, message: r.message };
+}
+
+/** Polled by the erasure page while a job runs: state and step counts only (no personal data, not logged). */
+export async function erasureProgressAction(jobId: string): Promise<JobProgress | null> {
+  await requireOperator("erasure.receipt");
+  const parsed = id.safeParse(jobId);
+  return parsed.success ? jobProgress(parsed.data) : null;
+}
