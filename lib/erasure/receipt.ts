@@ -1,0 +1,108 @@
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { decryptSecret } from "@/lib/keys";
+import type { ErasurePlan } from "@/lib/erasure/plan";
+import type { VerifyResult } from "@/lib/erasure/verify";
+
+// The erasure receipt (issue 4, "The receipt"). API: buildReceipt(jobId) -> ErasureReceipt (JSON).
+// Per server and per store: what was done with row counts, the verification result, who asked /
+// approved / executed and when, what is still pending (tombstones owed to peer X, bindings whose
+// origin is not registered here, by count), the date the last log copy disappears, and the seq +
+// hash of the job's latest access-log entry, linking the receipt into the chain. No personal data
+// beyond the masked identifier: built only from step results (counts, ids) and console rows.
+
+export type StoreCounts = Record<string, number>;
+export type ServerReceipt = {
+  server: string;
+  serverName: string;
+  stores: Record<string, StoreCounts>;
+  verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null }) | null;
+  pendingTombstones: { tombstoneId: number; owedTo: string[] }[];
+};
+export type ErasureReceipt = {
+  version: 1;
+  jobId: string;
+  requestId: string;
+  requestReference: string | null;
+  subject: string;
+  reason: string;
+  state: string;
+  nothingHeld: boolean;
+  people: { requestedBy: string | null; approvedBy: string | null; executedBy: string | null };
+  times: { requestedAt: string; approvedAt: string | null; phase1DoneAt: string | null; phase2DueAt: string | null; completedAt: string | null };
+  servers: ServerReceipt[];
+  owedByUnregisteredPeers: { peer: string; bindings: number }[];
+  logs: { mode: "expire" | "scrub"; files: number; lastCopyExpiresAt: string | null; scrubbed: boolean | null };
+  accessLog: { seq: number; hash: string } | null;
+  generatedAt: string;
+};
+
+const STORE_OF: Record<string, Record<string, [string, string]>> = {
+  tombstoneAndDeleteGlobal: { tombstonesWritten: ["local_threepid_associations", "tombstonesWritten"], globalDeleted: ["global_threepid_associations", "deleted"] },
+  deleteGlobal: { globalDeleted: ["global_threepid_associations", "deleted"] },
+  deleteEmbeddingRows: { globalDeleted: ["global_threepid_associations (other people's rows embedding the subject)", "deleted"], tombstonesWritten: ["local_threepid_associations (other people's rows embedding the subject)", "tombstonesWritten"] },
+  deleteSessions: { sessions: ["threepid_validation_sessions", "deleted"], tokenAuths: ["threepid_token_auths", "deleted"] },
+  deleteInvitesTo: { invites: ["invite_tokens (invites to the subject)", "deleted"] },
+  deleteInvitesFrom: { invites: ["invite_tokens (invites from the subject)", "deleted"] },
+  deleteAccount: { accounts: ["accounts", "deleted"], tokens: ["tokens", "deleted"], acceptedTerms: ["accepted_terms_urls", "deleted"] },
+  pruneTombstone: { pruned: ["local_threepid_associations", "tombstonesPruned"] },
+};
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
+  const job = await db().erasureJob.findUniqueOrThrow({ where: { id: jobId } });
+  const steps = await db().erasureStep.findMany({ where: { jobId }, orderBy: { seq: "asc" } });
+  const servers = await db().identityServer.findMany({ where: { id: { in: [...new Set(steps.map((s) => s.serverId).filter((x): x is string => !!x))] } } });
+  const staffIds = [job.requestedById, job.approvedById, job.executedById].filter((x): x is string => !!x);
+  const staff = new Map((await db().staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, email: true } })).map((s) => [s.id, s.email]));
+  const request = await db().request.findUnique({ where: { id: job.requestId }, select: { reference: true } });
+  const plan = job.planEnc ? (JSON.parse(decryptSecret(job.planEnc, "subject-identifier-v1")) as ErasurePlan) : null;
+
+  const byServer = new Map<string, ServerReceipt>();
+  for (const s of servers) byServer.set(s.id, { server: s.label, serverName: s.serverName, stores: {}, verification: null, pendingTombstones: [] });
+  let scrubbed: boolean | null = null;
+  for (const step of steps) {
+    if (step.state !== "done" && step.state !== "failed") continue;
+    const r = step.result ? (JSON.parse(step.result) as Record<string, unknown>) : {};
+    if (step.kind === "scrubLogs") scrubbed = r.scrubbed === true;
+    const sr = step.serverId ? byServer.get(step.serverId) : undefined;
+    if (!sr) continue;
+    if (step.kind === "verify") {
+      const v = r as unknown as VerifyResult;
+      sr.verification = { ok: v.ok, lookups: v.lookups, leftovers: v.leftovers, at: iso(step.doneAt) };
+      sr.pendingTombstones = v.tombstones.filter((t) => t.behind.length).map((t) => ({ tombstoneId: t.id, owedTo: t.behind }));
+      continue;
+    }
+    for (const [field, [store, label]] of Object.entries(STORE_OF[step.kind] ?? {})) {
+      const n = Number(r[field] ?? 0);
+      const counts = (sr.stores[store] ??= {});
+      counts[label] = (counts[label] ?? 0) + n;
+    }
+  }
+  // Tombstones pruned since verification are no longer pending.
+  const prunedIds = new Set(steps.filter((s) => s.kind === "pruneTombstone" && s.result && JSON.parse(s.result).pruned > 0).map((s) => `${s.serverId}:${JSON.parse(decryptSecret(s.targetEnc, "subject-identifier-v1")).id}`));
+  // Completion is only recorded once phase 2 found no tombstone left on any server.
+  for (const [id, sr] of byServer) sr.pendingTombstones = job.state === "completed" ? [] : sr.pendingTombstones.filter((t) => !prunedIds.has(`${id}:${t.tombstoneId}`));
+
+  const owed = new Map<string, number>();
+  for (const o of plan?.owedByUnregisteredPeers ?? []) owed.set(o.peer, (owed.get(o.peer) ?? 0) + 1);
+  const last = await db().accessLogEntry.findFirst({ where: { requestId: job.requestId, action: { startsWith: "erasure." }, details: { contains: job.id } }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  return {
+    version: 1,
+    jobId: job.id,
+    requestId: job.requestId,
+    requestReference: request?.reference ?? null,
+    subject: job.subjectMasked,
+    reason: job.reason,
+    state: job.state,
+    nothingHeld: plan?.nothingHeld ?? job.state === "nothing_held",
+    people: { requestedBy: staff.get(job.requestedById) ?? null, approvedBy: job.approvedById ? staff.get(job.approvedById) ?? null : null, executedBy: job.executedById ? staff.get(job.executedById) ?? null : null },
+    times: { requestedAt: job.createdAt.toISOString(), approvedAt: iso(job.approvedAt), phase1DoneAt: iso(job.phase1DoneAt), phase2DueAt: iso(job.phase2DueAt), completedAt: iso(job.completedAt) },
+    servers: [...byServer.values()],
+    owedByUnregisteredPeers: [...owed].map(([peer, bindings]) => ({ peer, bindings })),
+    logs: { mode: env().CUSTODIAN_ERASURE_LOGS, files: plan?.logs?.files.length ?? 0, lastCopyExpiresAt: plan?.logs?.lastCopyExpiresAt ?? null, scrubbed },
+    accessLog: last ? { seq: Number(last.seq), hash: last.hash } : null,
+    generatedAt: new Date().toISOString(),
+  };
+}
