@@ -88,6 +88,10 @@ describe.each(fullTruth.subjects.map((s) => [s.key, s] as const))("erasing %s", 
       await runPhase2(NOW(), w.executor);
       const job = await db().erasureJob.findUniqueOrThrow({ where: { id: jobId } });
       expect(job.state).toBe("completed");
+      // The request stays open until phase 2 is complete, and is closed then.
+      const request = await db().request.findUniqueOrThrow({ where: { id: job.requestId } });
+      expect(request.closedAt).not.toBeNull();
+      expect(request.state).toBe("completed");
       for (const i of INSTANCES) expect(rowsMentioning(w.files[i], needles).map((h) => h.table)).toEqual([]);
       // 6. The receipt: counts and masked identifier only, linked into the access-log chain.
       const receipt = await buildReceipt(jobId);

@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import { openTarget, runSteps, sealTarget, subjectTarget, subjectIdsOf, type RunOptions } from "@/lib/erasure/engine";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import { buildReceipt } from "@/lib/erasure/receipt";
+import { closeWhenErasuresDone, ERASED_OUTCOME } from "@/lib/erasure/workflow-support";
 import { threepidsOf, type SubjectIds } from "@/lib/erasure/verify";
 import { sydentRaw } from "@/lib/sydent/open";
 import { checkFile } from "@/lib/sydent/errors";
@@ -98,6 +99,8 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
   });
   const receipt = await buildReceipt(jobId);
   await db().erasureJob.update({ where: { id: jobId }, data: { receipt: JSON.stringify(receipt) } });
+  // The request stays open until phase 2 is complete; now it is (unless another erasure on it is not).
+  await closeWhenErasuresDone(actor, job.requestId, ERASED_OUTCOME, now);
   return { state: "completed", stepsRun: run.stepsRun, pending: [] };
 }
 

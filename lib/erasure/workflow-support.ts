@@ -51,6 +51,17 @@ export const NOTHING_HELD_OUTCOME =
  * state table allows closing as completed only from there), so both steps are on the timeline.
  */
 export async function closeNothingHeld(actor: Actor, requestId: string, now = new Date()): Promise<{ ok: boolean; message?: string }> {
+  return closeWhenErasuresDone(actor, requestId, NOTHING_HELD_OUTCOME, now);
+}
+
+export const ERASED_OUTCOME =
+  "Erased: inaccessible on every server at phase 1; tombstones and log copies gone at phase 2 (erasure receipt on file).";
+
+/**
+ * Closes the request (completed, with `outcome`) once none of its erasures is still open: called
+ * for "nothing held" and when phase 2 completes, so the request stays open exactly until then.
+ */
+export async function closeWhenErasuresDone(actor: Actor, requestId: string, outcome: string, now = new Date()): Promise<{ ok: boolean; message?: string }> {
   const r = await db().request.findUnique({ where: { id: requestId }, select: { state: true, closedAt: true } });
   if (!r) return { ok: false, message: "No such request." };
   if (r.closedAt) return { ok: true };
@@ -61,5 +72,5 @@ export async function closeNothingHeld(actor: Actor, requestId: string, now = ne
     const moved = await changeRequestState(actor, requestId, "in_progress");
     if (!moved.ok) return moved;
   }
-  return closeRequestRecord(actor, requestId, "completed", NOTHING_HELD_OUTCOME, now);
+  return closeRequestRecord(actor, requestId, "completed", outcome, now);
 }
