@@ -8,6 +8,9 @@ import { createRequestRecord } from "@/lib/requests/create-request";
 import type { Finder } from "@/lib/exports/collect";
 import { describeFinding, dryRunSubjects, type DryServer } from "@/lib/erasure/bulk-dryrun";
 import type { BulkSubject } from "@/lib/erasure/bulk-parse";
+import type { ErasurePlan } from "@/lib/erasure/plan";
+import { openJson } from "@/lib/erasure/workflow-support";
+import { markNothingHeld } from "@/lib/erasure/workflow-execute";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
@@ -117,8 +120,11 @@ async function runRow(row: Row, ctx: { batchId: string; requestId: string; reaso
       db().erasureBatchRow.update({ where: { id: row.id }, data: { jobId } }),
     ]);
   }
-  const before = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true } });
-  if (before && RUNNABLE.has(before.state)) {
+  const before = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, requestId: true, planEnc: true } });
+  if (before && RUNNABLE.has(before.state) && before.planEnc && openJson<ErasurePlan>(before.planEnc).nothingHeld) {
+    // Nothing held anywhere: no identity database is touched; the job ends "nothing_held".
+    await markNothingHeld({ id: jobId, requestId: before.requestId }, ctx.executor);
+  } else if (before && RUNNABLE.has(before.state)) {
     try {
       const { runErasureJob } = await import("@/lib/erasure/engine");
       await runErasureJob(jobId, ctx.executor);

@@ -55,6 +55,12 @@ async function pauseOnError(jobId: string, actor: Actor, e: unknown): Promise<vo
  * the job ends "nothing_held" with its receipt saying so, and the request is closed as such.
  */
 async function finishNothingHeld(job: { id: string; requestId: string; state: string }, actor: Actor, now = new Date()): Promise<void> {
+  await markNothingHeld(job, actor, now);
+  await closeNothingHeld(actor, job.requestId, now);
+}
+
+/** Ends an approved job whose plan holds nothing as "nothing_held", with its receipt (the request is left as it is). */
+export async function markNothingHeld(job: { id: string; requestId: string }, actor: Actor, now = new Date()): Promise<void> {
   const n = await db().$transaction(async (tx) => {
     const r = await tx.erasureJob.updateMany({
       where: { id: job.id, state: { in: ["approved", "paused"] } },
@@ -69,7 +75,6 @@ async function finishNothingHeld(job: { id: string; requestId: string; state: st
     const receipt = await buildReceipt(job.id);
     await db().erasureJob.update({ where: { id: job.id }, data: { receipt: JSON.stringify(receipt) } });
   }
-  await closeNothingHeld(actor, job.requestId, now);
 }
 
 function launch(jobId: string, actor: Actor): Promise<void> {

@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { renderReport } from "@/lib/bench/report";
+import { runBench } from "@/lib/bench/run";
+import { BENCH_ROOT } from "@/lib/bench/setup";
+import type { BenchOnly } from "@/lib/bench/types";
+
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|all] [--seed s]
+//                  [--writer-interval-ms 5]
+// Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
+// Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
+// See BENCHMARKS.md. Identifiers are never printed.
+
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|all] [--seed custodian-bench] [--writer-interval-ms 5]`;
+
+function int(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
+      "writer-interval-ms": { type: "string" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const only = (values.only ?? "all") as BenchOnly;
+  if (!["search", "package", "all"].includes(only)) throw new Error("--only must be search, package or all");
+  const result = await runBench({
+    bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
+    iterations: int("iterations", values.iterations, 30, 3, 10_000),
+    only,
+    seed: values.seed ?? "custodian-bench",
+    writerIntervalMs: int("writer-interval-ms", values["writer-interval-ms"], 5, 0, 1000),
+    onProgress: (m) => process.stderr.write(`bench: ${m}\n`),
+  });
+  const stamp = result.startedAt.replace(/[:.]/g, "").replace(/\d{3}Z$/, "Z");
+  const out = path.join(BENCH_ROOT, `results-${stamp}.json`);
+  fs.mkdirSync(BENCH_ROOT, { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  console.log(renderReport(result));
+  console.log(`\nresults: ${path.relative(process.cwd(), out)}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}\n${HELP}`);
+    process.exit(1);
+  },
+);
