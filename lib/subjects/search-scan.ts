@@ -63,14 +63,22 @@ export type ScanSpec = {
   label: string;
   chunk?: number;
   /**
-   * AUTOINCREMENT tables (the association tables): ids are dense, so chunks are plain id ranges
-   * from min(id) to max(id) and no bounds statement is needed.
+   * Chunks are plain key ranges from min to max, with no bounds statement: for tables whose keys
+   * only grow (AUTOINCREMENT association tables; invite_tokens and tokens, whose rowids Sydent
+   * assigns as max+1). Gaps from deletions only make some ranges empty (an index seek each).
    */
   dense?: boolean;
   /** Start after this key (incremental scans); default: the whole table. */
   after?: number;
   onChunk?: (chunksDone: number) => void;
+  /** Receives each chunk's rows instead of collecting them (constant memory for big scans). */
+  onRows?: (rows: unknown[]) => void;
 };
+
+function collector<T>(spec: ScanSpec): { out: T[]; emit: (rows: T[]) => void } {
+  const out: T[] = [];
+  return { out, emit: spec.onRows ? (rows) => spec.onRows!(rows) : (rows) => { for (const r of rows) out.push(r); } };
+}
 
 /** Runs `SELECT columns FROM table WHERE <where>` over the whole table, chunk by chunk. */
 export async function chunkedScan<T>(db: Database.Database, timer: StatementTimer, spec: ScanSpec): Promise<T[]> {
@@ -80,16 +88,16 @@ export async function chunkedScan<T>(db: Database.Database, timer: StatementTime
   const bound = db.prepare(`SELECT ${key} AS k FROM ${spec.table} WHERE ${key} > ? ORDER BY ${key} LIMIT 1 OFFSET ${chunk - 1}`);
   const range = db.prepare(`SELECT ${spec.columns} FROM ${spec.table} WHERE ${key} > ? AND ${key} <= ? AND (${spec.where})`);
   const tail = db.prepare(`SELECT ${spec.columns} FROM ${spec.table} WHERE ${key} > ? AND (${spec.where})`);
-  const out: T[] = [];
+  const { out, emit } = collector<T>(spec);
   let lo: number = spec.after ?? Number.MIN_SAFE_INTEGER;
   for (let done = 1; ; done++) {
     const hi = timer.run(`${spec.label} bounds`, () => bound.get(lo) as { k: number } | undefined)?.k;
     if (hi === undefined) {
-      out.push(...timer.run(spec.label, () => tail.all(lo, ...spec.params) as T[]));
+      emit(timer.run(spec.label, () => tail.all(lo, ...spec.params) as T[]));
       spec.onChunk?.(done);
       return out;
     }
-    out.push(...timer.run(spec.label, () => range.all(lo, hi, ...spec.params) as T[]));
+    emit(timer.run(spec.label, () => range.all(lo, hi, ...spec.params) as T[]));
     lo = hi;
     spec.onChunk?.(done);
     await tick();
@@ -100,10 +108,10 @@ async function denseScan<T>(db: Database.Database, timer: StatementTimer, spec: 
   const span = timer.run(`${spec.label} bounds`, () => db.prepare(`SELECT (SELECT min(${key}) FROM ${spec.table}) AS lo, (SELECT max(${key}) FROM ${spec.table}) AS hi`).get() as { lo: number | null; hi: number | null });
   if (span.lo === null || span.hi === null) return [];
   const range = db.prepare(`SELECT ${spec.columns} FROM ${spec.table} WHERE ${key} BETWEEN ? AND ? AND (${spec.where})`);
-  const out: T[] = [];
+  const { out, emit } = collector<T>(spec);
   const start = Math.max(span.lo, (spec.after ?? Number.MIN_SAFE_INTEGER) + 1);
   for (let lo = start, done = 1; lo <= span.hi; lo += chunk, done++) {
-    out.push(...timer.run(spec.label, () => range.all(lo, lo + chunk - 1, ...spec.params) as T[]));
+    emit(timer.run(spec.label, () => range.all(lo, lo + chunk - 1, ...spec.params) as T[]));
     spec.onChunk?.(done);
     await tick();
   }

@@ -111,7 +111,7 @@ export function invitesTo(db: Database.Database, t: StatementTimer, medium: Medi
 /** Invites sent by the Matrix IDs (no index on sender: chunked). */
 export async function invitesFrom(db: Database.Database, t: StatementTimer, mxids: string[]): Promise<InviteFinding[]> {
   if (mxids.length === 0) return [];
-  const rows = await chunkedScan<InviteRow>(db, t, { table: "invite_tokens", columns: INVITE_COLS, where: `sender IN (${placeholders(mxids.length)})`, params: mxids, label: "invites from mxid (chunk)" });
+  const rows = await chunkedScan<InviteRow>(db, t, { table: "invite_tokens", columns: INVITE_COLS, where: `sender IN (${placeholders(mxids.length)})`, params: mxids, dense: true, label: "invites from mxid (chunk)" });
   return rows.map((r) => toInvite(r, "from"));
 }
 
@@ -128,7 +128,7 @@ export async function accountsFor(db: Database.Database, t: StatementTimer, mxid
   }
   if (found.length === 0) return found;
   const ids = found.map((f) => f.userId);
-  const owners = await chunkedScan<{ u: string }>(db, t, { table: "tokens", key: "rowid", columns: "user_id AS u", where: `user_id IN (${placeholders(ids.length)})`, params: ids, label: "token count (chunk)" });
+  const owners = await chunkedScan<{ u: string }>(db, t, { table: "tokens", key: "rowid", columns: "user_id AS u", where: `user_id IN (${placeholders(ids.length)})`, params: ids, dense: true, label: "token count (chunk)" });
   for (const f of found) f.activeTokens = owners.filter((o) => o.u === f.userId).length;
   return found;
 }
