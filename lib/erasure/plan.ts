@@ -1,3 +1,4 @@
+import { accountsOf } from "@/lib/subjects/accounts";
 import type { Medium, ServerFindings, SubjectFindings } from "@/lib/subjects/types";
 import { casefold } from "@/lib/sydent/normalise";
 
@@ -72,7 +73,7 @@ function serverPlan(f: ServerFindings, s: PlanServer, all: { findings: ServerFin
       originatedOnPeer.push({ medium, address, originServer: origin, registered: all.names.has(origin) });
     }
   }
-  const accounts = f.accounts ?? (f.account ? [f.account] : []);
+  const accounts = accountsOf(f);
   const existingTombstones = f.associations
     .filter((a) => a.table === "local" && a.state === "tombstone")
     .map((a) => ({ medium: a.medium, address: a.address, id: a.id, undeliveredTo: (a.deliveredTo ?? []).filter((d) => d.active && !d.received).map((d) => d.peer) }));

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { decryptSecret } from "@/lib/keys";
 import type { AccessHistoryEntry } from "@/lib/exports/types";
 import type { ServerFindings, SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
+import { accountsOf } from "@/lib/subjects/accounts";
 
 // Gathering what goes into a package: one search per identifier linked to the request (merged,
 // duplicates removed), and the console's own access-log entries about this person.
@@ -21,6 +22,7 @@ function mergeServer(a: ServerFindings, b: ServerFindings): ServerFindings {
     invitesTo: uniq([...a.invitesTo, ...b.invitesTo], (x) => String(x.id)),
     invitesFrom: uniq([...a.invitesFrom, ...b.invitesFrom], (x) => String(x.id)),
     account: a.account ?? b.account,
+    accounts: uniq([...accountsOf(a), ...accountsOf(b)], (x) => x.userId),
     embeddedInOthers: uniq([...a.embeddedInOthers, ...b.embeddedInOthers], (x) => String(x.globalId)),
   };
 }

@@ -1,6 +1,7 @@
 import type { AccessHistoryEntry, Redaction } from "@/lib/exports/types";
 import { ANOTHER_USER, identityOf, isSubjectAddress, maskAddress, redactLogLine, reviewerMask } from "@/lib/exports/redaction";
 import type { SubjectFindings } from "@/lib/subjects/types";
+import { accountsOf } from "@/lib/subjects/accounts";
 
 // Turns the search findings into the package's records, one array per record kind, with the
 // redaction policy (redaction.ts) applied and every redaction listed for the reviewer.
@@ -73,8 +74,7 @@ export function buildRecords(f: SubjectFindings, history: AccessHistoryEntry[]) 
       });
     }
     secret(server, "invite_tokens", "invite_token", s.invitesTo.length + s.invitesFrom.length, "invite token(s)");
-    if (s.account) {
-      const acc = s.account;
+    for (const acc of accountsOf(s)) {
       r.v2_account.push({ server, table: "accounts", userId: acc.userId, ...stamp("created", acc.createdTsMs, "ms"), consentVersion: acc.consentVersion, activeTokens: acc.activeTokens });
       for (const url of acc.acceptedTermsUrls) r.accepted_terms.push({ server, table: "accepted_terms_urls", userId: acc.userId, url });
       secret(server, "tokens", "v2_access_token", acc.activeTokens, "active access token(s) for your v2 account");
