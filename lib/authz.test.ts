@@ -92,7 +92,7 @@ describe("permission matrix", () => {
         expect(rule, `${key} has no rule in ACTION_RULES`).toBeDefined();
         const body = src.slice(src.indexOf(`export async function ${name}(`)).split(/\nexport /)[0];
         if (rule !== "public") {
-          expect(body, `${key} must call requireOperator("${rule}")`).toMatch(new RegExp(`requireOperator\\("${rule}"\\)`));
+          expect(body, `${key} must call requireOperator("${rule}")`).toMatch(new RegExp(`requireOperator\\("${rule}"(\\)|, \\{)`));
         }
       }
     }

@@ -144,6 +144,10 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/staff/actions.ts#changeRole": "staff.manage",
   "lib/staff/actions.ts#setStaffDisabled": "staff.manage",
   "lib/staff/actions.ts#reissueStaffEnrolment": "staff.manage",
+  // Granting the dpo or admin role: a second admin confirms (lib/staff/grants.ts); either cancels.
+  "lib/staff/actions.ts#confirmStaffGrant": "staff.manage",
+  "lib/staff/actions.ts#cancelStaffGrant": "staff.manage",
+  "lib/staff/actions.ts#openStaffEnrolment": "public",
   "lib/staff/actions.ts#completeStaffEnrolment": "public",
   "lib/requests/actions.ts#createRequest": "requests.create",
   "lib/requests/actions.ts#assignRequest": "requests.update",
@@ -168,6 +172,7 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#startErasureAction": "erasure.request",
   "lib/erasure/actions.ts#approveErasureAction": "erasure.approve",
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
+  "lib/erasure/actions.ts#replanErasureAction": "erasure.request",
   "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
 };
 

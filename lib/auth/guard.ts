@@ -1,5 +1,5 @@
 import { cache } from "react";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { can, isRole, type Permission, type Role } from "@/lib/authz";
@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { authOptions, type ConsoleSession } from "@/lib/auth/options";
 import { clientAddress, userAgentOf } from "@/lib/auth/client-address";
 import { resolveStaffSession } from "@/lib/auth/session";
+import { PASSIVE_REFRESH_COOKIE } from "@/lib/auth/passive";
 
 // The one guard. Every page, layout, server action and route handler calls it first. It reads
 // the JWT only for the StaffSession id, then loads session and staff fresh from the database
@@ -30,10 +31,16 @@ export function actorOf(op: Operator): Actor {
 
 type Lookup = { operator: Operator } | { operator: null; reason: string };
 
-// One database read per request, however many components ask.
-const loadOperator = cache(async (): Promise<Lookup> => {
+/** Options of the guard. `activity: false` for polls (progress, auto-refresh): the session is
+ * checked as usual but not kept alive, so an open tab that only polls still times out. */
+export type GuardOptions = { activity?: boolean };
+
+// One database read per request, however many components ask. A render started by an
+// auto-refresh (usePassiveRefresh sets PASSIVE_REFRESH_COOKIE while it runs) is passive too.
+const loadOperator = cache(async (activity: boolean): Promise<Lookup> => {
   const session = (await getServerSession(authOptions())) as ConsoleSession | null;
-  const result = await resolveStaffSession(session?.sid);
+  const passive = !activity || (await cookies()).get(PASSIVE_REFRESH_COOKIE)?.value === "1";
+  const result = await resolveStaffSession(session?.sid, new Date(), { activity: !passive });
   if (!result.ok) return { operator: null, reason: result.reason };
   const { staff, session: s } = result.active;
   if (!isRole(staff.role)) return { operator: null, reason: "disabled" };
@@ -64,8 +71,8 @@ async function logDenied(op: Operator, permission: Permission | "signed-in" | un
  * session is missing, idle, expired, revoked or the account is disabled, and calls forbidden()
  * (HTTP 403, app/forbidden.tsx) when the role lacks `permission`. Denials are access-logged.
  */
-export const requireOperator = cache(async (permission?: Permission | "signed-in"): Promise<Operator> => {
-  const found = await loadOperator();
+export const requireOperator = cache(async (permission?: Permission | "signed-in", opts?: GuardOptions): Promise<Operator> => {
+  const found = await loadOperator(opts?.activity ?? true);
   if (!found.operator) redirect(found.reason === "none" ? "/login" : `/login?reason=${found.reason}`);
   if (!allows(found.operator, permission)) {
     await logDenied(found.operator, permission);
@@ -76,12 +83,12 @@ export const requireOperator = cache(async (permission?: Permission | "signed-in
 
 /** The operator when signed in with a valid session, else null (never redirects). */
 export async function getOptionalOperator(): Promise<Operator | null> {
-  return (await loadOperator()).operator;
+  return (await loadOperator(true)).operator;
 }
 
 /** Route handlers: the operator, or a 401/403 JSON response to return as is. */
-export async function requireApiOperator(permission: Permission | "signed-in"): Promise<Operator | Response> {
-  const found = await loadOperator();
+export async function requireApiOperator(permission: Permission | "signed-in", opts?: GuardOptions): Promise<Operator | Response> {
+  const found = await loadOperator(opts?.activity ?? true);
   if (!found.operator) {
     return Response.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 });
   }

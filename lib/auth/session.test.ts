@@ -35,6 +35,13 @@ describe("resolveStaffSession (loaded fresh on every request)", () => {
     expect(await resolveStaffSession(s.sid, at(720))).toEqual({ ok: false, reason: "expired" });
   });
 
+  it("polling (activity: false) checks the session but does not keep it alive", async () => {
+    const s = await signedIn(at(0));
+    for (let m = 2; m < 30; m += 2) expect((await resolveStaffSession(s.sid, at(m), { activity: false })).ok).toBe(true);
+    expect((await db().staffSession.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt).toEqual(at(0));
+    expect(await resolveStaffSession(s.sid, at(31), { activity: false })).toEqual({ ok: false, reason: "idle" });
+  });
+
   it("writes lastSeenAt at most once a minute", async () => {
     const s = await signedIn(at(0));
     await resolveStaffSession(s.sid, at(0.5));

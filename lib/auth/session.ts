@@ -16,22 +16,28 @@ export function sessionLimits() {
   return { idleMinutes: env().CUSTODIAN_SESSION_IDLE_MINUTES, maxHours: env().CUSTODIAN_SESSION_MAX_HOURS };
 }
 
+/**
+ * @param opts.activity false for polling and auto-refresh: the session is checked as usual but
+ *   lastSeenAt is not moved, so an open tab that only polls still reaches the idle timeout.
+ */
 export async function resolveStaffSession(
   sessionId: string | undefined | null,
   now = new Date(),
+  opts: { activity?: boolean } = {},
 ): Promise<{ ok: true; active: ActiveSession } | { ok: false; reason: SessionEndReason | "none" }> {
   if (!sessionId) return { ok: false, reason: "none" };
   const row = await db().staffSession.findUnique({ where: { id: sessionId }, include: { staff: true } });
   const decision = sessionDecision(row, row?.staff ?? null, now, sessionLimits());
   if (!decision.ok || !row) return { ok: false, reason: decision.ok ? "signed-out" : decision.reason };
-  if (shouldTouch(row.lastSeenAt, now)) {
+  const activity = opts.activity ?? true;
+  if (activity && shouldTouch(row.lastSeenAt, now)) {
     await db().staffSession.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastSeenAt: now } });
   }
   const { staff } = row;
   return {
     ok: true,
     active: {
-      session: { id: row.id, createdAt: row.createdAt, expiresAt: row.expiresAt, lastSeenAt: now },
+      session: { id: row.id, createdAt: row.createdAt, expiresAt: row.expiresAt, lastSeenAt: activity ? now : row.lastSeenAt },
       staff: { id: staff.id, email: staff.email, displayName: staff.displayName, role: staff.role },
     },
   };

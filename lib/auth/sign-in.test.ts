@@ -101,6 +101,25 @@ describe("throttling", () => {
     expect(ok.ok).toBe(true);
   });
 
+  it("parallel attempts cannot get more than five guesses past the throttle", async () => {
+    const s = await seedEnrolledStaff();
+    const now = tick();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        signInWithCredentials({ email: s.email, password: `parallel guess ${i}`, code: "444444" }, client(`198.51.100.${120 + i}`, now)),
+      ),
+    );
+    expect(results.every((r) => !r.ok)).toBe(true);
+    const checked = results.filter((r) => !r.ok && r.reason !== "throttled").length;
+    // Each attempt is recorded before its throttle check, so every check sees the attempts recorded
+    // before it: at most five get past (possibly none, when all are recorded before any check).
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(await db().loginAttempt.count({ where: { email: s.email } })).toBe(12);
+    const later = tick();
+    const right = await signInWithCredentials({ email: s.email, password: s.password, code: totpCode(s.totpSecret, later) }, client("198.51.100.199", later));
+    expect(right).toMatchObject({ ok: false, reason: "throttled" });
+  });
+
   it("does not throttle the shared 'unknown' address (only the account)", async () => {
     const s = await seedEnrolledStaff();
     for (let i = 0; i < 6; i++) await signInWithCredentials({ email: `x${i}@custodian.test`, password: "password guess", code: "333333" }, client("unknown"));

@@ -10,7 +10,7 @@ import { claimTotpStep, newSessionId } from "@/lib/auth/totp-replay";
 import { combineThrottle, THROTTLE_LOOKBACK_MS, throttleDecision, throttleMessage } from "@/lib/auth/throttle";
 import { UNKNOWN_ADDRESS } from "@/lib/auth/client-address";
 
-// The credentials check behind next-auth's authorize(): throttle, password, second factor
+// The credentials check behind next-auth's authorize(): record the attempt, throttle, password, second factor
 // (TOTP or a one-time recovery code), then a server-side StaffSession. Every attempt writes a
 // LoginAttempt row and an "auth.signin" access-log entry; the password is never logged. The
 // user sees one message for every wrong-credential case (no hint which part was wrong).
@@ -30,14 +30,19 @@ export type SignInResult =
   | { ok: false; message: string; reason: FailureReason };
 type FailureReason = "throttled" | "bad-input" | "unknown-account" | "bad-password" | "disabled" | "not-enrolled" | "bad-code" | "code-reused" | "totp-secret-unreadable";
 
-async function currentThrottle(email: string, ip: string, now: Date) {
+async function currentThrottle(email: string, ip: string, now: Date, ownAttemptId: string) {
   const since = new Date(now.getTime() - THROTTLE_LOOKBACK_MS);
   const select = { success: true, createdAt: true } as const;
+  // Our own (already recorded) attempt is left out: it is the one being decided. Every attempt
+  // recorded before this read is counted, including parallel ones still in flight (provisionally
+  // failures), so parallel attempts cannot get more than THROTTLE_MAX_FAILURES past the check.
   const [byEmail, byIp] = await Promise.all([
-    db().loginAttempt.findMany({ where: { email, createdAt: { gte: since } }, select }),
+    db().loginAttempt.findMany({ where: { email, createdAt: { gte: since }, id: { not: ownAttemptId } }, select }),
     // "unknown" is every client when no trusted proxy names them: throttling it would let
     // anyone lock everybody out, so only the account is throttled then.
-    ip === UNKNOWN_ADDRESS ? Promise.resolve([]) : db().loginAttempt.findMany({ where: { ip, createdAt: { gte: since } }, select }),
+    ip === UNKNOWN_ADDRESS
+      ? Promise.resolve([])
+      : db().loginAttempt.findMany({ where: { ip, createdAt: { gte: since }, id: { not: ownAttemptId } }, select }),
   ]);
   return combineThrottle(throttleDecision(byEmail, now, true), throttleDecision(byIp, now, false));
 }
@@ -48,9 +53,12 @@ export async function signInWithCredentials(raw: SignInInput, ctx: SignInContext
   const input = parsed.success ? parsed.data : { email: String(raw.email ?? "").trim().toLowerCase().slice(0, 254), password: "", code: "" };
   const anonymous: Actor = { id: null, label: "anonymous", role: "anonymous", ip: ctx.ip, userAgent: ctx.userAgent };
 
+  // The attempt is recorded first, as a failure, and only then is the throttle checked; a
+  // successful sign-in turns its row into a success in the transaction that opens the session.
+  const attempt = await db().loginAttempt.create({ data: { email: input.email, ip: ctx.ip, success: false, createdAt: now }, select: { id: true } });
+
   const fail = async (reason: FailureReason, staffId: string | null, message = INVALID_CREDENTIALS_MESSAGE): Promise<SignInResult> => {
     await db().$transaction(async (tx) => {
-      await tx.loginAttempt.create({ data: { email: input.email, ip: ctx.ip, success: false, createdAt: now } });
       await appendAccessLog(tx, {
         actor: anonymous,
         action: "auth.signin",
@@ -63,7 +71,7 @@ export async function signInWithCredentials(raw: SignInInput, ctx: SignInContext
     return { ok: false, message, reason };
   };
 
-  const throttle = await currentThrottle(input.email, ctx.ip, now);
+  const throttle = await currentThrottle(input.email, ctx.ip, now, attempt.id);
   const staff = input.email ? await db().staff.findUnique({ where: { email: input.email } }) : null;
   if (throttle.throttled) return fail("throttled", staff?.id ?? null, throttleMessage(throttle.minutesLeft));
   if (!parsed.success || !input.email) return fail("bad-input", staff?.id ?? null);
@@ -101,7 +109,7 @@ export async function signInWithCredentials(raw: SignInInput, ctx: SignInContext
         userAgent: ctx.userAgent,
       },
     });
-    await tx.loginAttempt.create({ data: { email: input.email, ip: ctx.ip, success: true, createdAt: now } });
+    await tx.loginAttempt.update({ where: { id: attempt.id }, data: { success: true } });
     await appendAccessLog(tx, {
       actor: { id: staff.id, label: staff.email, role: staff.role, ip: ctx.ip, userAgent: ctx.userAgent },
       action: "auth.signin",

@@ -1,17 +1,24 @@
 "use server";
 
 import { headers } from "next/headers";
+import QRCode from "qrcode";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { clientAddress, userAgentOf } from "@/lib/auth/client-address";
 import { env } from "@/lib/env";
-import { changeRoleSchema, completeEnrolmentSchema, createStaffSchema, staffIdSchema, type ActionState } from "@/lib/staff/schemas";
+import { totpUri } from "@/lib/auth/totp";
+import { changeRoleSchema, completeEnrolmentSchema, createStaffSchema, enrolTokenSchema, grantSeqSchema, staffIdSchema, type ActionState } from "@/lib/staff/schemas";
 import { changeStaffRole, createStaff, disableStaff, enableStaff, reissueEnrolment, StaffRuleError } from "@/lib/staff/manage-staff";
-import { completeEnrolment } from "@/lib/staff/enrolment";
+import { cancelGrant, confirmGrant, GrantRuleError } from "@/lib/staff/grants";
+import { completeEnrolment, openEnrolment } from "@/lib/staff/enrolment";
 
-// Staff management (admin, "staff.manage") and enrolment completion (public: the one-time
-// token is the credential). Order: guard, parse, change + access-log entry, revalidate.
+// Staff management (admin, "staff.manage") and enrolment (public: the one-time token is the
+// credential). Order: guard, parse, change + access-log entry, revalidate. Granting the dpo or
+// admin role needs a second admin (lib/staff/grants.ts): the first call only records a request.
+
+type LinkState = ActionState<{ link?: string }>;
+const NEEDS_SECOND_ADMIN = "A second administrator must confirm this on the Staff page; they will hand over the enrolment link.";
 
 const fields = (fd: FormData, names: string[]): Record<string, string> =>
   Object.fromEntries(names.map((n) => { const v = fd.get(n); return [n, typeof v === "string" ? v : ""]; }));
@@ -24,19 +31,20 @@ async function ruleErrors<T>(run: () => Promise<ActionState<T>>): Promise<Action
   try {
     return await run();
   } catch (e) {
-    if (e instanceof StaffRuleError) return { ok: false, message: e.message };
+    if (e instanceof StaffRuleError || e instanceof GrantRuleError) return { ok: false, message: e.message };
     throw e;
   }
 }
 
-export async function addStaff(_prev: ActionState<{ link: string }>, formData: FormData): Promise<ActionState<{ link: string }>> {
+export async function addStaff(_prev: LinkState, formData: FormData): Promise<LinkState> {
   const op = await requireOperator("staff.manage");
   const values = fields(formData, ["email", "displayName", "role"]);
   const parsed = createStaffSchema.safeParse(values);
   if (!parsed.success) return { ...invalid(parsed.error), values };
-  const result = await ruleErrors(async () => {
+  const result = await ruleErrors<{ link?: string }>(async () => {
     const created = await createStaff(actorOf(op), parsed.data);
     revalidatePath("/admin/staff");
+    if (!created.link) return { ok: true, message: `Account created for ${created.staff.email}. ${NEEDS_SECOND_ADMIN}`, data: {} };
     return { ok: true, message: `Account created for ${created.staff.email}.`, data: { link: created.link } };
   });
   return result.ok ? result : { ...result, values };
@@ -47,9 +55,9 @@ export async function changeRole(_prev: ActionState, formData: FormData): Promis
   const parsed = changeRoleSchema.safeParse(fields(formData, ["staffId", "role"]));
   if (!parsed.success) return invalid(parsed.error);
   return ruleErrors(async () => {
-    await changeStaffRole(actorOf(op), parsed.data);
+    const r = await changeStaffRole(actorOf(op), parsed.data);
     revalidatePath("/admin/staff");
-    return { ok: true, message: "Role changed." };
+    return { ok: true, message: r.pendingGrant ? `Role change requested. ${NEEDS_SECOND_ADMIN}` : "Role changed." };
   });
 }
 
@@ -65,15 +73,51 @@ export async function setStaffDisabled(_prev: ActionState, formData: FormData): 
   });
 }
 
-export async function reissueStaffEnrolment(_prev: ActionState<{ link: string }>, formData: FormData): Promise<ActionState<{ link: string }>> {
+export async function reissueStaffEnrolment(_prev: LinkState, formData: FormData): Promise<LinkState> {
   const op = await requireOperator("staff.manage");
   const parsed = staffIdSchema.safeParse(fields(formData, ["staffId"]));
   if (!parsed.success) return invalid(parsed.error);
   return ruleErrors(async () => {
     const { link } = await reissueEnrolment(actorOf(op), parsed.data.staffId);
     revalidatePath("/admin/staff");
+    if (!link) return { ok: true, message: `Re-issue requested. ${NEEDS_SECOND_ADMIN}` };
     return { ok: true, message: "New enrolment link (shown once):", data: { link } };
   });
+}
+
+export async function confirmStaffGrant(_prev: LinkState, formData: FormData): Promise<LinkState> {
+  const op = await requireOperator("staff.manage");
+  const parsed = grantSeqSchema.safeParse(fields(formData, ["seq"]));
+  if (!parsed.success) return invalid(parsed.error);
+  return ruleErrors(async () => {
+    const { link } = await confirmGrant(actorOf(op), parsed.data.seq);
+    revalidatePath("/admin/staff");
+    return { ok: true, message: "Confirmed. Enrolment link (shown once, only to you; hand it over in person or over a trusted channel):", data: { link } };
+  });
+}
+
+export async function cancelStaffGrant(_prev: LinkState, formData: FormData): Promise<LinkState> {
+  const op = await requireOperator("staff.manage");
+  const parsed = grantSeqSchema.safeParse(fields(formData, ["seq"]));
+  if (!parsed.success) return invalid(parsed.error);
+  return ruleErrors(async () => {
+    await cancelGrant(actorOf(op), parsed.data.seq);
+    revalidatePath("/admin/staff");
+    return { ok: true, message: "Request cancelled." };
+  });
+}
+
+export type OpenedEnrolmentView = { displayName: string; email: string; secret: string; qrDataUrl: string } | null;
+
+/** Public: the enrolment page posts the token from its URL fragment (never sent in a URL). */
+export async function openStaffEnrolment(token: string): Promise<OpenedEnrolmentView> {
+  // Public: the enrolment token is the credential (checked in openEnrolment).
+  const parsed = enrolTokenSchema.safeParse(token);
+  if (!parsed.success) return null;
+  const opened = await openEnrolment(parsed.data);
+  if (!opened) return null;
+  const qrDataUrl = await QRCode.toDataURL(totpUri(opened.secret, opened.email), { margin: 1, width: 220 });
+  return { displayName: opened.displayName, email: opened.email, secret: opened.secret, qrDataUrl };
 }
 
 export async function completeStaffEnrolment(
@@ -81,7 +125,7 @@ export async function completeStaffEnrolment(
   formData: FormData,
 ): Promise<ActionState<{ recoveryCodes: string[] }>> {
   // Public: the enrolment token in the form is the credential (checked in completeEnrolment).
-  const parsed = completeEnrolmentSchema.safeParse(fields(formData, ["token", "secret", "password", "confirmPassword", "code"]));
+  const parsed = completeEnrolmentSchema.safeParse(fields(formData, ["token", "password", "confirmPassword", "code"]));
   if (!parsed.success) return invalid(parsed.error);
   const h = await headers();
   const result = await completeEnrolment(parsed.data, { ip: clientAddress(h, env().CUSTODIAN_TRUST_PROXY), userAgent: userAgentOf(h) });

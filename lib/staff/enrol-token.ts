@@ -14,6 +14,8 @@ export function newEnrolToken(now: Date): { token: string; hash: string; expires
   return { token, hash: hashEnrolToken(token), expires: new Date(now.getTime() + ENROL_TOKEN_TTL_MS) };
 }
 
+/** The token travels in the URL fragment, which browsers never send: it stays out of server
+ * and proxy access logs. The page reads it in the browser and posts it (lib/staff/actions.ts). */
 export function enrolLink(token: string): string {
-  return new URL(`/enrol?token=${encodeURIComponent(token)}`, env().NEXTAUTH_URL).toString();
+  return new URL(`/enrol#token=${encodeURIComponent(token)}`, env().NEXTAUTH_URL).toString();
 }

@@ -34,15 +34,17 @@ describe("last-admin protection and self-protection", () => {
     await expect(reissueEnrolment(actorFor(root), root.id)).rejects.toThrow(/another administrator/);
   });
 
-  it("the last active admin cannot be demoted; with two admins one can, and not both", async () => {
+  it("nobody changes their own role; the last active admin cannot be demoted", async () => {
     const root = await db().staff.findUniqueOrThrow({ where: { email: "root@custodian.test" } });
-    await expect(changeStaffRole(actorFor(root), { staffId: root.id, role: "dpo" })).rejects.toThrow(/no active administrator/);
+    await expect(changeStaffRole(actorFor(root), { staffId: root.id, role: "support" })).rejects.toThrow(/your own role/);
+    await expect(changeStaffRole(actorFor(root), { staffId: root.id, role: "dpo" })).rejects.toThrow(/your own role/);
     expect((await db().staff.findUniqueOrThrow({ where: { id: root.id } })).role).toBe("admin");
     const other = await seedEnrolledStaff({ role: "admin" });
-    await changeStaffRole(actorFor(root), { staffId: other.staff.id, role: "dpo" });
-    await expect(changeStaffRole(actorFor(root), { staffId: root.id, role: "dpo" })).rejects.toThrow(/no active administrator/);
+    expect(await changeStaffRole(actorFor(root), { staffId: other.staff.id, role: "support" })).toEqual({ pendingGrant: null });
+    await expect(changeStaffRole(actorFor(other.staff), { staffId: root.id, role: "support" })).rejects.toThrow(/no active administrator/);
+    expect((await db().staff.findUniqueOrThrow({ where: { id: root.id } })).role).toBe("admin");
     const entry = await db().accessLogEntry.findFirstOrThrow({ where: { action: "staff.role.change", targetRef: other.staff.id } });
-    expect(JSON.parse(entry.details ?? "{}")).toEqual({ from: "admin", to: "dpo" });
+    expect(JSON.parse(entry.details ?? "{}")).toEqual({ from: "admin", to: "support" });
   });
 
   it("the last active admin cannot be disabled by another (non-enrolled) admin; disable and enable are logged", async () => {

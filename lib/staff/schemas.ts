@@ -14,12 +14,15 @@ export const createStaffSchema = z.object({
 
 export const staffIdSchema = z.object({ staffId: z.string().min(1).max(64) });
 
+export const grantSeqSchema = z.object({ seq: z.coerce.number().int().positive() });
+
 export const changeRoleSchema = staffIdSchema.extend({ role: roleSchema });
+
+export const enrolTokenSchema = z.string().min(20).max(200);
 
 export const completeEnrolmentSchema = z
   .object({
-    token: z.string().min(20).max(200),
-    secret: z.string().regex(/^[A-Z2-7]{32}$/, "The authenticator secret is malformed; reload the page."),
+    token: enrolTokenSchema,
     password: z
       .string()
       .min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters.`)

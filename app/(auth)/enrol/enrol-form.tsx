@@ -6,6 +6,7 @@ import { completeStaffEnrolment } from "@/lib/staff/actions";
 import { FieldError } from "@/app/(auth)/_components/field-error";
 import { RecoveryCodeList } from "@/app/(auth)/_components/recovery-code-list";
 
+/** `secret` is shown for typing by hand only; it is never posted back (the server stored it). */
 type Props = { token: string; secret: string; qrDataUrl: string };
 
 export function EnrolForm({ token, secret, qrDataUrl }: Props) {
@@ -25,7 +26,6 @@ export function EnrolForm({ token, secret, qrDataUrl }: Props) {
   return (
     <form action={action} className="card" noValidate>
       <input type="hidden" name="token" value={token} />
-      <input type="hidden" name="secret" value={secret} />
       {state.message && !state.ok && <p className="banner-error" role="alert">{state.message}</p>}
       <h2>1. Choose a password</h2>
       <div className="field">

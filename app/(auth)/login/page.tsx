@@ -33,7 +33,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (await getOptionalOperator()) redirect(callbackUrl);
   const reason = typeof params.reason === "string" ? REASONS[params.reason] : undefined;
   return (
-    <main id="main" className="auth-box">
+    <main id="main" tabIndex={-1} className="auth-box">
       <h1>Custodian</h1>
       <div className="card">
         <h2>Staff sign-in</h2>

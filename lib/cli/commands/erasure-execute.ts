@@ -1,5 +1,5 @@
 import { defineCommand, printJson } from "@/lib/cli/command";
-import { resolveOperator } from "@/lib/cli/operator";
+import { codeOption, resolveVerifiedOperator } from "@/lib/cli/operator";
 import { operatorOption, required } from "@/lib/erasure/bulk-cli";
 import { executeErasure } from "@/lib/erasure/workflow";
 
@@ -8,9 +8,9 @@ import { executeErasure } from "@/lib/erasure/workflow";
 export default defineCommand({
   name: "erasure:execute",
   summary: "Run an approved erasure job (needs erasure.execute); refused before a second person approved it.",
-  options: { job: { type: "string", description: "ErasureJob id." }, ...operatorOption },
+  options: { job: { type: "string", description: "ErasureJob id." }, ...operatorOption, ...codeOption },
   async run({ values }) {
-    const executor = await resolveOperator(values.operator as string | undefined, "erasure.execute");
+    const executor = await resolveVerifiedOperator(values.operator as string | undefined, values.code, "erasure.execute", "erasure:execute");
     const jobId = required(values, "job");
     const r = await executeErasure({ jobId, executor });
     printJson({ jobId, ...r });

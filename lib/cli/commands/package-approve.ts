@@ -1,5 +1,5 @@
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
-import { resolveOperator } from "@/lib/cli/operator";
+import { codeOption, resolveVerifiedOperator } from "@/lib/cli/operator";
 import { approvePackage } from "@/lib/exports/workflow";
 
 // Second-person approval from the command line: refused for the generator (separation of
@@ -11,9 +11,10 @@ export default defineCommand({
   options: {
     operator: { type: "string", description: "Staff e-mail with exports.approve, not the generator (required)." },
     package: { type: "string", description: "The package id (from package:generate or the request page)." },
+    ...codeOption,
   },
   async run({ values }) {
-    const actor = await resolveOperator(values.operator as string | undefined, "exports.approve");
+    const actor = await resolveVerifiedOperator(values.operator as string | undefined, values.code, "exports.approve", "package:approve");
     const id = String(values.package ?? "").trim();
     if (!id) throw new UsageError("--package <id> is required.");
     const r = await approvePackage(actor, id);

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { db } from "@/lib/db";
 import { seedRequest, seedStaff } from "@/lib/requests/testing";
+import { linkSubject } from "@/lib/subjects/link";
 import type { TruthSubject } from "@/lib/subjects/search-truth";
 import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
+import { generateTotpSecret, sealTotpSecret, totpCode } from "@/lib/auth/totp";
 
 // The real command line against copies of the fixture: masked JSON by default, the same
 // permission rules and access-log entries as the pages.
@@ -28,9 +30,20 @@ beforeAll(async () => {
   for (const i of INSTANCES) await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: copyFixture(i, dir) } });
   support = await seedStaff("support");
   dpo = await seedStaff("dpo");
+  for (const st of [support, dpo]) {
+    await db().staff.update({ where: { id: st.id }, data: { totpSecretEnc: sealTotpSecret(secrets.set(st.id, generateTotpSecret()).get(st.id)!), totpEnrolledAt: new Date() } });
+  }
   reference = (await seedRequest({ createdById: support.id, receivedAt: new Date() })).reference;
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// --reveal needs the operator's current authenticator code (lib/cli/operator.ts). A code works
+// once; forgetting the last used step stands in for waiting for the next 30-second code.
+const secrets = new Map<string, string>();
+async function code(st: { id: string }): Promise<string> {
+  await db().staff.update({ where: { id: st.id }, data: { totpLastStep: null } });
+  return totpCode(secrets.get(st.id)!);
+}
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ["--import", "tsx", "lib/cli/index.ts", "subject:search", ...args], {
@@ -53,9 +66,11 @@ describe("subject:search", () => {
       expect(r.out).not.toContain(clear);
       expect(r.stderr).not.toContain(clear);
     }
+    // One search: its entry for the number typed, and one for the Matrix ID found with it.
     const log = await entries(support.id);
-    expect(log.map((e) => [e.action, e.outcome])).toEqual([["subject.search", "ok"]]);
-    expect(log[0].targetPseudonym).toBe(pseudonymFor("msisdn", msisdn));
+    expect(log.map((e) => [e.action, e.outcome, e.targetPseudonym])).toEqual([
+      ["subject.search", "ok", pseudonymFor("msisdn", msisdn)], ["subject.search", "ok", pseudonymFor("mxid", person.mxid!)],
+    ]);
   });
 
   it("support may not search by Matrix ID (refused and logged)", async () => {
@@ -66,21 +81,30 @@ describe("subject:search", () => {
   });
 
   it("support cannot reveal without a request; with an open request the reveal is logged against it", async () => {
-    const refused = cli("--operator", support.email, "--email", email, "--reveal");
+    const refused = cli("--operator", support.email, "--code", await code(support), "--email", email, "--reveal");
     expect(refused.code).toBe(1);
     expect(refused.out).not.toContain(email);
     expect((await entries(support.id)).slice(-2).map((e) => [e.action, e.outcome])).toEqual([["subject.search", "ok"], ["subject.reveal", "denied"]]);
 
-    const r = cli("--operator", support.email, "--email", email, "--reveal", "--request", reference);
+    // An open request unlocks the reveal only once this person is linked to it (as on the page).
+    const req = await db().request.findUnique({ where: { reference } });
+    const unlinked = cli("--operator", support.email, "--code", await code(support), "--email", email, "--reveal", "--request", reference);
+    expect(unlinked.code).toBe(1);
+    expect(unlinked.out).not.toContain(email);
+    expect((await entries(support.id)).at(-1)).toMatchObject({ action: "subject.reveal", outcome: "denied", requestId: req!.id });
+    expect((await linkSubject({ actor: support.actor, role: support.role }, { kind: "email", value: email, requestId: req!.id })).ok).toBe(true);
+
+    const r = cli("--operator", support.email, "--code", await code(support), "--email", email, "--reveal", "--request", reference);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.revealed).toBe(true);
     expect(r.out).toContain(email);
-    const req = await db().request.findUnique({ where: { reference } });
-    expect((await entries(support.id)).slice(-2).map((e) => [e.action, e.outcome, e.requestId])).toEqual([["subject.search", "ok", null], ["subject.reveal", "ok", req!.id]]);
+    // Entries repeated for the person's other identifiers (details.additionalTarget) left aside.
+    const events = (await entries(support.id)).filter((e) => !JSON.parse(e.details ?? "{}").additionalTarget);
+    expect(events.slice(-2).map((e) => [e.action, e.outcome, e.requestId])).toEqual([["subject.search", "ok", null], ["subject.reveal", "ok", req!.id]]);
   });
 
   it("a DPO reveals for a stated purpose and may reverse-search", async () => {
-    const r = cli("--operator", dpo.email, "--mxid", person.mxid!, "--reveal", "--purpose", "other", "--note", "Checking a duplicate account report");
+    const r = cli("--operator", dpo.email, "--code", await code(dpo), "--mxid", person.mxid!, "--reveal", "--purpose", "other", "--note", "Checking a duplicate account report");
     expect(r.code, r.stderr).toBe(0);
     expect(r.out).toContain(email);
     const last = (await entries(dpo.id)).at(-1)!;
@@ -90,7 +114,7 @@ describe("subject:search", () => {
 
   it("bad input: exit 2, specific message, logged as invalid and never as a reveal", async () => {
     const before = (await entries(dpo.id)).length;
-    const r = cli("--operator", dpo.email, "--phone", "not a number at all", "--reveal", "--purpose", "other", "--note", "a typo made on purpose");
+    const r = cli("--operator", dpo.email, "--code", await code(dpo), "--phone", "not a number at all", "--reveal", "--purpose", "other", "--note", "a typo made on purpose");
     expect(r.code).toBe(2);
     expect(r.json.errors.value[0]).toMatch(/phone number/i);
     const log = (await entries(dpo.id)).slice(before);

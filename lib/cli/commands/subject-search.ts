@@ -1,6 +1,6 @@
 import { isRole } from "@/lib/authz";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
-import { resolveOperator } from "@/lib/cli/operator";
+import { codeOption, resolveOperator, resolveVerifiedOperator } from "@/lib/cli/operator";
 import { db } from "@/lib/db";
 import { findSubject, type FindProgress } from "@/lib/subjects/find";
 import { runSubjectReveal, runSubjectSearch, type Finder, type SubjectOperator } from "@/lib/subjects/reveal";
@@ -11,6 +11,7 @@ import type { SubjectFindings } from "@/lib/subjects/types";
 // subjects.reverseLookup; --reveal needs subjects.reveal with an open linked request, or
 // subjects.revealForPurpose with --purpose and --note), the same masking (lib/subjects/present.ts)
 // and the same access-log entries ("subject.search", plus "subject.reveal" when revealed).
+// --reveal also needs --code, the operator's current authenticator code (lib/cli/operator.ts).
 // JSON on stdout; progress on stderr without identifiers. Exit 0 done (found or not), 1 refused,
 // 2 bad usage or an identifier that does not parse.
 
@@ -44,6 +45,7 @@ export default defineCommand({
     request: { type: "string", description: "Open request or complaint (id or reference) the reveal is for." },
     purpose: { type: "string", description: "Purpose key for a reveal without a request (subjects.revealForPurpose), see lib/subjects/purposes.ts." },
     note: { type: "string", description: "Why, in your words (with --purpose; kept in the access log)." },
+    code: { ...codeOption.code, description: "With --reveal: the operator's current 6-digit authenticator code (required)." },
   },
   async run({ values }) {
     const given = KINDS.filter((k) => typeof values[k] === "string");
@@ -53,7 +55,11 @@ export default defineCommand({
     if (!reveal && (values.request || values.purpose || values.note)) throw new UsageError("--request, --purpose and --note only apply with --reveal.");
     if (reveal && values.request && values.purpose) throw new UsageError("Give --request or --purpose, not both.");
 
-    const actor = await resolveOperator(values.operator as string | undefined, "subjects.search");
+    // A reveal shows identifiers in clear: the named operator proves it is them (--code).
+    const operator = values.operator as string | undefined;
+    const actor = reveal
+      ? await resolveVerifiedOperator(operator, values.code, "subjects.search", "subject:search --reveal")
+      : await resolveOperator(operator, "subjects.search");
     if (!isRole(actor.role)) throw new UsageError(`Unknown role ${actor.role}.`);
     const op: SubjectOperator = { actor, role: actor.role };
     const form: Record<string, string> = { kind, value: values[kind] as string };

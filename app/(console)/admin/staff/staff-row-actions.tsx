@@ -22,6 +22,9 @@ export function StaffRowActions({ staff }: { staff: Row }) {
   const p = `staff-${staff.id}`;
   return (
     <div>
+      {staff.isSelf ? (
+        <p className="field-hint">Your own account: another administrator changes its role.</p>
+      ) : (
       <form action={roleAction} className="toolbar">
         <input type="hidden" name="staffId" value={staff.id} />
         <div className="field">
@@ -32,6 +35,7 @@ export function StaffRowActions({ staff }: { staff: Row }) {
         </div>
         <button type="submit" className="btn" disabled={rolePending}>Change role</button>
       </form>
+      )}
       <Result id={`${p}-role-result`} state={roleState} />
       {!staff.isSelf && (
         <div className="toolbar">

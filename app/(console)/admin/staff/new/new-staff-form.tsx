@@ -12,8 +12,12 @@ export function NewStaffForm() {
     return (
       <div className="card" role="status">
         <p className="banner-ok">{state.message}</p>
-        <label htmlFor="enrol-link">Enrolment link (shown once; send it over a trusted channel)</label>
-        <input id="enrol-link" className="mono" readOnly value={state.data.link} style={{ width: "100%" }} />
+        {state.data.link && (
+          <>
+            <label htmlFor="enrol-link">Enrolment link (shown once; send it over a trusted channel)</label>
+            <input id="enrol-link" className="mono" readOnly value={state.data.link} style={{ width: "100%" }} />
+          </>
+        )}
         <p><Link className="btn" href="/admin/staff">Back to staff</Link></p>
       </div>
     );
