@@ -5,7 +5,7 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
   return (
     <html lang="en">
       <body>
-        <main id="main" style={{ padding: "2rem", fontFamily: "system-ui" }}>
+        <main id="main" tabIndex={-1} style={{ padding: "2rem", fontFamily: "system-ui" }}>
           <h1>Something went wrong</h1>
           <p>The error has been logged{error.digest ? ` (reference ${error.digest})` : ""}.</p>
           <button type="button" onClick={reset}>Try again</button>

@@ -25,7 +25,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <Link href="/account">Account and sign-out</Link>
         </div>
       </nav>
-      <main id="main" className="page">
+      <main id="main" tabIndex={-1} className="page">
         {children}
       </main>
     </div>

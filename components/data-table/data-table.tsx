@@ -76,6 +76,11 @@ export function DataTable<T>({ columns, data, rowCount, page, pageSize, sort, ca
   });
 
   const pageCount = Math.max(1, table.getPageCount());
+  // aria-disabled rather than disabled, here and on the sort buttons: a control that becomes
+  // disabled while it has focus drops keyboard focus to <body> (WCAG 2.4.3), so a keyboard user
+  // would have to Tab through the whole sidebar again after every sort or page change.
+  const canPrevious = table.getCanPreviousPage() && !isPending;
+  const canNext = table.getCanNextPage() && !isPending;
   const first = rowCount === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(rowCount, page * pageSize);
 
@@ -102,7 +107,11 @@ export function DataTable<T>({ columns, data, rowCount, page, pageSize, sort, ca
                     aria-sort={col.getCanSort() ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
                   >
                     {col.getCanSort() ? (
-                      <button type="button" onClick={col.getToggleSortingHandler()} disabled={isPending}>
+                      <button
+                        type="button"
+                        aria-disabled={isPending || undefined}
+                        onClick={(e) => !isPending && col.getToggleSortingHandler()?.(e)}
+                      >
                         {label}
                         <span aria-hidden="true">{sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : " ↕"}</span>
                       </button>
@@ -134,18 +143,18 @@ export function DataTable<T>({ columns, data, rowCount, page, pageSize, sort, ca
         </tbody>
       </table>
       <nav className="pager" aria-label={`${caption}: pages`}>
-        <button type="button" className="btn" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage() || isPending}>
+        <button type="button" className="btn" onClick={() => canPrevious && table.previousPage()} aria-disabled={!canPrevious}>
           Previous
         </button>
         <span>
           Page {Math.min(page, pageCount)} of {pageCount}
         </span>
-        <button type="button" className="btn" onClick={() => table.nextPage()} disabled={!table.getCanNextPage() || isPending}>
+        <button type="button" className="btn" onClick={() => canNext && table.nextPage()} aria-disabled={!canNext}>
           Next
         </button>
         <label>
           Rows per page{" "}
-          <select value={pageSize} onChange={(e) => update({ pageSize: e.target.value, page: null })} disabled={isPending}>
+          <select value={pageSize} onChange={(e) => !isPending && update({ pageSize: e.target.value, page: null })} aria-disabled={isPending || undefined}>
             {(PAGE_SIZES.includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize].sort((a, b) => a - b)).map((n) => (
               <option key={n} value={n}>{n}</option>
             ))}

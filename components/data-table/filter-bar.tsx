@@ -88,8 +88,8 @@ export function FilterBar({ filters, label = "Filters" }: { filters: FilterDef[]
       <button
         type="button"
         className="btn"
-        disabled={!active}
-        onClick={() => update({ ...Object.fromEntries(filters.map((f) => [f.id, null])), page: null })}
+        aria-disabled={!active}
+        onClick={() => active && update({ ...Object.fromEntries(filters.map((f) => [f.id, null])), page: null })}
       >
         Clear filters
       </button>
