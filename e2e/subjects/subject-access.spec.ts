@@ -6,9 +6,11 @@ import type { E2eRole } from "../fixtures/auth";
 
 // The whole subject-access flow of issue 3, in order: a support agent finds a person by a phone
 // number typed the way people type it and sees masked results but cannot reveal without a
-// request; a DPO registers the request, reveals for it and links the person; the DPO generates
-// the package, a second DPO approves it, the link downloads once and then refuses; the access
-// log shows every step. The tests share one request, so they run in order.
+// request; a DPO registers the request, links the person to it (no reveal needed: they typed the
+// number) and then reveals for it (a reveal for a request needs the person linked to it); the DPO
+// generates the package, a second DPO approves it, the link's page (GET) uses nothing up and its
+// button (POST) downloads once, then refuses; the access log shows every step. The tests share
+// one request, so they run in order.
 
 type Subject = { key: string; mxid: string | null; threepids: { medium: string; address: string; state: string }[] };
 const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("../shared/fixtures/sydent-real/truth.json"), "utf8"));
@@ -57,7 +59,7 @@ test("[SUBJECTS]: support finds a person by a typed phone number, masked, and ca
   await page.context().close();
 });
 
-test("[SUBJECTS]: a DPO registers the request, reveals for it and links the person", async ({ browser }) => {
+test("[SUBJECTS]: a DPO registers the request, links the person and then reveals for it", async ({ browser }) => {
   const page = await as(browser, "dpo");
   await page.goto("/requests/new");
   await page.getByLabel("Type of request").selectOption("access");
@@ -73,21 +75,31 @@ test("[SUBJECTS]: a DPO registers the request, reveals for it and links the pers
 
   await search(page, "phone", typed);
   await expect(page.getByRole("status").filter({ hasText: "Search complete" })).toBeVisible({ timeout: 30_000 });
+  const summary = page.getByRole("region", { name: /Phone number/ });
+  // Not linked yet: the open request alone does not unlock this person.
   await page.getByLabel("Request to reveal for").selectOption(shared.requestId!);
   await page.getByRole("button", { name: "Reveal", exact: true }).click();
-  const summary = page.getByRole("region", { name: /Phone number/ });
+  await expect(page.getByText(/This person is not linked to that request/).first()).toBeVisible({ timeout: 30_000 });
+  await expect(summary.getByText("Masked", { exact: true })).toBeVisible();
+  expect(await page.content()).not.toContain(msisdn);
+
+  // Linking needs no reveal; then the reveal for that request goes through.
+  await expect(page.getByLabel("Request to link to")).toHaveValue(shared.requestId!);
+  await page.getByRole("button", { name: "Link to request" }).click();
+  await expect(page.getByText(`Linked to ${shared.reference}.`)).toBeVisible();
+  await page.getByRole("button", { name: "Reveal", exact: true }).click();
   await expect(summary.getByText("Revealed", { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(summary.getByText(msisdn).first()).toBeVisible();
   expect(page.url()).not.toContain(msisdn);
 
-  await expect(page.getByLabel("Request to link to")).toHaveValue(shared.requestId!);
-  await page.getByRole("button", { name: "Link to request" }).click();
-  await expect(page.getByText(`Linked to ${shared.reference}.`)).toBeVisible();
-
   await page.goto(`/requests/${shared.requestId}`);
   const subjects = page.getByRole("region", { name: "Subjects" });
   await expect(subjects.getByText(masked)).toBeVisible();
-  await expect(page.locator("ol.timeline").getByText("Subject revealed", { exact: true })).toBeVisible();
+  // The refused reveal (not linked yet) and the one that went through are both on the timeline.
+  const reveals = page.locator("ol.timeline li").filter({ has: page.getByText("Subject revealed", { exact: true }) });
+  await expect(reveals).toHaveCount(2);
+  await expect(reveals.first().getByText("denied")).toBeVisible();
+  await expect(reveals.last().getByText("denied")).toHaveCount(0);
   await expect(page.locator("ol.timeline").getByText("Subject linked", { exact: true })).toBeVisible();
   await page.context().close();
 });
@@ -114,14 +126,27 @@ test("[SUBJECTS]: the DPO generates the package, a second DPO approves, the link
   shared.downloadUrl = await link.inputValue();
   await dpo2.context().close();
 
-  // The link is the credential: no session needed, and it works exactly once.
+  // The link is the credential: no session needed. Fetching it (as a mail scanner would) only
+  // shows a page with a button and no personal data; the button downloads, exactly once.
   const anon = await browser.newContext();
-  const first = await anon.request.get(shared.downloadUrl!);
-  expect(first.status()).toBe(200);
-  expect(first.headers()["content-type"]).toContain("zip");
-  expect((await first.body()).subarray(0, 2).toString()).toBe("PK");
-  const second = await anon.request.get(shared.downloadUrl!);
-  expect(second.status()).toBeGreaterThanOrEqual(400);
+  for (let i = 0; i < 2; i++) {
+    const prefetch = await anon.request.get(shared.downloadUrl!);
+    expect(prefetch.status()).toBe(200);
+    expect(prefetch.headers()["cache-control"]).toBe("no-store");
+    const html = await prefetch.text();
+    expect(html).toContain("Download the package");
+    expect(html).not.toContain(msisdn);
+    expect(html).not.toContain(shared.reference!);
+  }
+  const page = await anon.newPage();
+  await page.goto(shared.downloadUrl!);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the package" }).click()]);
+  expect(fs.readFileSync((await download.path())!).subarray(0, 2).toString()).toBe("PK");
+  const second = await anon.request.post(shared.downloadUrl!);
+  expect(second.status()).toBe(410);
+  await page.goto(shared.downloadUrl!);
+  await expect(page.getByText(/already been used/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Download the package" })).toHaveCount(0);
   await anon.close();
 });
 

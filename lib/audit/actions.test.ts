@@ -54,6 +54,19 @@ describe("access-log server actions", () => {
     expect(JSON.stringify(entry).toLowerCase()).not.toContain("bob");
   });
 
+  it("findTargetPseudonym reads a phone number typed the national way like the subject search does", async () => {
+    // Logged in Sydent's form (E.164 digits); the auditor types "07700 900123".
+    await recordAccess({ actor: { id: null, label: "cli:x", role: "dpo" }, action: "subject.search", outcome: "ok", target: { type: "msisdn", value: "447700900123" } });
+    const err = await findTargetPseudonym({}, form({ targetType: "msisdn", identifier: "07700 900123" })).catch((e) => e);
+    expect(err).toBeInstanceOf(Redirect);
+    const url = new URL((err as Error).message, "http://x");
+    expect(url.searchParams.get("target")).toBe(pseudonymFor("msisdn", "447700900123"));
+    expect(url.toString()).not.toContain("900123");
+    expect(await last()).toMatchObject({ action: "accessLog.target.lookup", targetType: "msisdn", targetPseudonym: pseudonymFor("msisdn", "447700900123") });
+    const bad = await findTargetPseudonym({}, form({ targetType: "msisdn", identifier: "call me maybe" }));
+    expect(bad.errors?.identifier?.[0]).toMatch(/^Not a phone number/);
+  });
+
   it("findTargetPseudonym returns field errors for bad input", async () => {
     const r = await findTargetPseudonym({}, form({ targetType: "fax", identifier: "" }));
     expect(r.errors?.targetType).toBeDefined();

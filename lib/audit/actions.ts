@@ -9,6 +9,7 @@ import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { recordAccess } from "@/lib/audit/log";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { accessLogFilterSchema, activeFilters, findTargetSchema } from "@/lib/audit/schemas";
+import { parseSubjectInput } from "@/lib/subjects/parse";
 import { verifyAccessLog as runVerification, verifyLogDetails, type VerifyResult } from "@/lib/audit/verify";
 import { searchParamsObject } from "@/lib/validation";
 
@@ -25,7 +26,13 @@ export async function findTargetPseudonym(_prev: FindTargetState, form: FormData
   const op = await requireOperator("accessLog.view");
   const parsed = findTargetSchema.safeParse({ targetType: form.get("targetType"), identifier: form.get("identifier") });
   if (!parsed.success) return { message: "Check the highlighted fields.", errors: z.flattenError(parsed.error).fieldErrors };
-  const { targetType, identifier } = parsed.data;
+  const { targetType } = parsed.data;
+  // Normalise exactly as the subject search does (casefolded e-mail, a phone number typed any way
+  // -> E.164 digits), or "07700 900123" would hash differently from the logged 447700900123.
+  const subject = parseSubjectInput(targetType === "msisdn" ? "phone" : targetType, parsed.data.identifier);
+  if (!subject.ok) return { message: "Check the highlighted fields.", errors: { identifier: [subject.message] } };
+  const q = subject.query;
+  const identifier = q.kind === "mxid" ? q.mxid : q.kind === "lookup_hash" ? q.hash : q.address;
   const pseudonym = pseudonymFor(targetType, identifier);
   await recordAccess({ actor: actorOf(op), action: "accessLog.target.lookup", outcome: "ok", target: { type: targetType, value: identifier } });
   // Keep the other filters the auditor had set (only known keys: no open redirect, no identifiers).

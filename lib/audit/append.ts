@@ -8,7 +8,7 @@ import type { AccessLogInput } from "@/lib/audit/types";
 
 export function toChainFields(input: AccessLogInput, seq: number, prevHash: string): ChainFields {
   const t = input.target;
-  const isPersonal = t && "value" in t;
+  const targetPseudonym = !t ? null : "value" in t ? pseudonymFor(t.type, t.value) : "pseudonym" in t ? t.pseudonym : null;
   return {
     seq,
     at: input.at ?? new Date(),
@@ -17,7 +17,7 @@ export function toChainFields(input: AccessLogInput, seq: number, prevHash: stri
     actorRole: input.actor.role,
     action: input.action,
     targetType: t?.type ?? null,
-    targetPseudonym: isPersonal ? pseudonymFor(t.type, t.value) : null,
+    targetPseudonym,
     targetRef: t && "ref" in t ? t.ref : null,
     requestId: input.requestId ?? null,
     purpose: input.purpose ?? null,

@@ -15,6 +15,8 @@ export type Actor = {
 export type Target =
   | { type: "email" | "msisdn" | "mxid"; value: string }
   | { type: "lookup_hash"; value: string }
+  /** A personal target whose pseudonym was computed earlier (pseudonymFor), e.g. a RequestSubject row. */
+  | { type: "email" | "msisdn" | "mxid" | "lookup_hash"; pseudonym: string }
   | { type: "staff" | "request" | "server" | "checkpoint" | "batch"; ref: string };
 
 export type Outcome = "ok" | "denied" | "error" | "not_found" | "invalid";

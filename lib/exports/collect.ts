@@ -4,6 +4,7 @@ import { decryptSecret } from "@/lib/keys";
 import type { AccessHistoryEntry } from "@/lib/exports/types";
 import type { ServerFindings, SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
 import { accountsOf } from "@/lib/subjects/accounts";
+import { purposeCategory } from "@/lib/subjects/purposes";
 
 // Gathering what goes into a package: one search per identifier linked to the request (merged,
 // duplicates removed), and the console's own access-log entries about this person.
@@ -84,7 +85,10 @@ export function pseudonymsOf(f: SubjectFindings): string[] {
   ])];
 }
 
-/** Access-log entries about this person: when, role, action, purpose, outcome. Never who. */
+/**
+ * Access-log entries about this person: when, role, action, purpose category, outcome. Never who,
+ * and never a purpose's free-text note (staff wrote it for auditors, not for release).
+ */
 export async function accessHistoryFor(f: SubjectFindings): Promise<AccessHistoryEntry[]> {
   const pseudonyms = pseudonymsOf(f);
   if (pseudonyms.length === 0) return [];
@@ -93,5 +97,5 @@ export async function accessHistoryFor(f: SubjectFindings): Promise<AccessHistor
     orderBy: { seq: "asc" },
     select: { at: true, actorRole: true, action: true, purpose: true, outcome: true },
   });
-  return rows.map((r) => ({ at: r.at, role: r.actorRole, action: r.action, purpose: r.purpose, outcome: r.outcome }));
+  return rows.map((r) => ({ at: r.at, role: r.actorRole, action: r.action, purpose: purposeCategory(r.purpose), outcome: r.outcome }));
 }

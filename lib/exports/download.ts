@@ -1,11 +1,13 @@
-import { recordAccess, withAccessLog } from "@/lib/audit/log";
+import { recordAccess } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { sha256 } from "@/lib/exports/build";
 import { deleteStoredPackage, readEncrypted } from "@/lib/exports/store";
+import { withPersonLog } from "@/lib/subjects/person-log";
 import { tokenHash } from "@/lib/exports/workflow";
 
-// The one-time download behind the public link (app/api/exports/download/[token]/route.ts).
+// The one-time download behind the public link (app/api/exports/download/[token]/route.ts):
+// GET shows a landing page (checkDownloadLink, read-only), the button POSTs (downloadPackage).
 // The token is the credential: only its SHA-256 is stored. Order: find by hash, refuse if
 // revoked/used/expired, decrypt and check the checksum, then mark it downloaded with a
 // conditional update (state approved, not yet downloaded, not expired) in the same transaction
@@ -16,12 +18,34 @@ export type DownloadResult =
   | { ok: true; zip: Buffer; fileName: string; sha256: string }
   | { ok: false; status: 404 | 410 | 500; message: string };
 
+export type LinkCheck = { ok: true; expiresAt: Date } | { ok: false; status: 404 | 410; message: string };
+
+const tokenShape = (token: string) => /^[A-Za-z0-9_-]{20,100}$/.test(token);
+const NOT_VALID = "This download link is not valid. Check that you copied the whole link.";
+
+/**
+ * What the link's landing page (GET) may say: whether the link can still be used. Reads only:
+ * no state change, no access-log entry, nothing about the person. Mail scanners that prefetch
+ * the link therefore cannot use it up; only the POST (downloadPackage) does.
+ */
+export async function checkDownloadLink(token: string, now = new Date()): Promise<LinkCheck> {
+  const pkg = tokenShape(token)
+    ? await db().exportPackage.findUnique({ where: { downloadTokenHash: tokenHash(token) }, select: { state: true, revokedAt: true, downloadedAt: true, downloadExpiresAt: true } })
+    : null;
+  if (!pkg) return { ok: false, status: 404, message: NOT_VALID };
+  if (pkg.state === "revoked" || pkg.revokedAt) return { ok: false, status: 410, message: "This download link was withdrawn. Please contact us for a new one." };
+  if (pkg.state === "downloaded" || pkg.downloadedAt) return { ok: false, status: 410, message: "This download link has already been used; each link works once. Please contact us if you need another copy." };
+  if (pkg.state !== "approved" || !pkg.downloadExpiresAt || pkg.downloadExpiresAt <= now) return { ok: false, status: 410, message: "This download link has expired. Please contact us for a new one." };
+  return { ok: true, expiresAt: pkg.downloadExpiresAt };
+}
+
+/** The download itself (POST only): consumes the link. */
 export async function downloadPackage(token: string, client: { ip?: string | null; userAgent?: string | null }, now = new Date()): Promise<DownloadResult> {
   const actor: Actor = { id: null, label: "subject-link", role: "subject", ip: client.ip ?? null, userAgent: client.userAgent ?? null };
-  const pkg = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await db().exportPackage.findUnique({ where: { downloadTokenHash: tokenHash(token) } }) : null;
+  const pkg = tokenShape(token) ? await db().exportPackage.findUnique({ where: { downloadTokenHash: tokenHash(token) } }) : null;
   if (!pkg) {
     await recordAccess({ actor, action: "export.download", outcome: "not_found" });
-    return { ok: false, status: 404, message: "This download link is not valid. Check that you copied the whole link." };
+    return { ok: false, status: 404, message: NOT_VALID };
   }
   const base = { actor, action: "export.download", target: { type: "request" as const, ref: pkg.requestId }, requestId: pkg.requestId };
   const refuse = async (reason: string, message: string): Promise<DownloadResult> => {
@@ -43,8 +67,10 @@ export async function downloadPackage(token: string, client: { ip?: string | nul
     await recordAccess({ ...base, outcome: "error", details: { packageId: pkg.id, reason: "stored file missing or altered" } });
     return { ok: false, status: 500, message: "The package could not be read. Please contact us; we will prepare it again." };
   }
-  const won = await withAccessLog(
-    (n: number) => ({ ...base, outcome: n === 1 ? "ok" : "denied", details: { packageId: pkg.id, ...(n === 1 ? { sha256: pkg.sha256 } : { reason: "used" }) } }),
+  // The winning download is logged against the person (each linked identifier's pseudonym).
+  const won = await withPersonLog(
+    pkg.requestId,
+    (n: number) => ({ actor, action: "export.download", requestId: pkg.requestId, outcome: n === 1 ? "ok" : "denied", details: { packageId: pkg.id, ...(n === 1 ? { sha256: pkg.sha256 } : { reason: "used" }) } }),
     async (tx) => (await tx.exportPackage.updateMany({
       where: { id: pkg.id, state: "approved", downloadedAt: null, revokedAt: null, downloadExpiresAt: { gt: now } },
       data: { state: "downloaded", downloadedAt: now },

@@ -112,7 +112,7 @@ export const FIELD_TEXT: Record<keyof Records, Record<string, string>> = {
     at: "When it happened (UTC).",
     role: "The role of the staff member (for example dpo, support). Names are never given.",
     action: "What they did (for example subject.search, subject.reveal, export.generate).",
-    purpose: "Why, as recorded at the time.",
+    purpose: "The category of purpose recorded at the time (for example \"Investigating a complaint\"); staff notes are not included. Empty when the access was for your registered request.",
     outcome: `"ok", or why it did not go ahead (for example "denied").`,
   },
 };

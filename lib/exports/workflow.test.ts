@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { recordAccess } from "@/lib/audit/log";
 import { db } from "@/lib/db";
-import { downloadPackage } from "@/lib/exports/download";
+import { checkDownloadLink, downloadPackage } from "@/lib/exports/download";
 import { loadReview } from "@/lib/exports/review";
 import { purgeExpiredPackages, storagePathFor } from "@/lib/exports/store";
 import { findingsFor, subjects } from "@/lib/exports/test-findings";
@@ -15,6 +15,12 @@ import { useTestConsoleDb } from "@/lib/test/console-db";
 // The release workflow on a real console database (SQLite, or PostgreSQL with TEST_POSTGRES_URL):
 // generate -> review -> approve by a second person -> download once; every step logged with the
 // requestId. The search is the fixture-backed finder (test-findings.ts).
+
+// The public route reads the client's address from next/headers: stubbed outside a request.
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "user-agent": "mail-scanner/1.0" }) }));
+const route = await import("@/app/api/exports/download/[token]/route");
+const call = (method: "GET" | "POST", token: string) =>
+  route[method](new Request(`http://localhost/api/exports/download/${token}`, { method }), { params: Promise.resolve({ token }) });
 
 useTestConsoleDb();
 const alice = subjects.find((s) => s.key === "alice")!;
@@ -34,7 +40,7 @@ async function newRequest(type = "access") {
 }
 
 const actions = async (requestId: string) =>
-  (await db().accessLogEntry.findMany({ where: { requestId }, orderBy: { seq: "asc" }, select: { action: true, outcome: true, actorLabel: true } }));
+  (await db().accessLogEntry.findMany({ where: { requestId }, orderBy: { seq: "asc" }, select: { action: true, outcome: true, actorLabel: true, targetType: true, targetPseudonym: true } }));
 
 beforeAll(async () => {
   dpo1 = await seedStaff("dpo");
@@ -43,7 +49,8 @@ beforeAll(async () => {
 
 describe("package workflow", () => {
   it("generates, refuses self-approval, approves, downloads once, then refuses", async () => {
-    await recordAccess({ actor: dpo2.actor, action: "subject.reveal", target: { type: "email", value: alice.threepids[0].address }, purpose: "request DSR", outcome: "ok" });
+    const note = "Court order 2026/114 from the county court";
+    await recordAccess({ actor: dpo2.actor, action: "subject.reveal", target: { type: "email", value: alice.threepids[0].address }, purpose: `legal_obligation: ${note}`, outcome: "ok" });
     const r = await newRequest();
     const gen = await generatePackage(dpo1.actor, r.id, "access", { find });
     if (!gen.ok) throw new Error(gen.message);
@@ -58,6 +65,10 @@ describe("package workflow", () => {
     expect(who).toContain("subject.reveal");
     expect(who).toContain("dpo");
     expect(who).not.toContain(dpo2.email);
+    // Only the purpose's category is released, never the staff member's note.
+    expect(who).toContain("Legal obligation (e.g. a court order)");
+    expect(who).not.toContain("county court");
+    expect(review.files.find((f) => f.name === "guide.html")!.text).not.toContain("county court");
     expect(review.redactions.length).toBeGreaterThan(0);
 
     const self = await approvePackage(dpo1.actor, gen.packageId);
@@ -86,6 +97,11 @@ describe("package workflow", () => {
       "export.generate:ok", "export.approve:denied", "export.approve:ok", "export.download:ok", "export.download:denied", "export.download:denied",
     ]);
     expect(log.filter((e) => e.action === "export.download").every((e) => e.actorLabel === "subject-link")).toBe(true);
+    // Generating and downloading handle the person's data: logged against the linked identifier.
+    const person = pseudonymFor("email", alice.threepids[0].address);
+    expect(log.filter((e) => e.outcome === "ok" && e.action !== "export.approve").map((e) => [e.action, e.targetType, e.targetPseudonym])).toEqual([
+      ["export.generate", "email", person], ["export.download", "email", person],
+    ]);
   });
 
   it("refuses an expired link and purges its file", async () => {
@@ -126,5 +142,43 @@ describe("package workflow", () => {
     const before = await db().accessLogEntry.count({ where: { action: "export.download", outcome: "not_found" } });
     expect(await downloadPackage("x".repeat(43), {})).toMatchObject({ ok: false, status: 404 });
     expect(await db().accessLogEntry.count({ where: { action: "export.download", outcome: "not_found" } })).toBe(before + 1);
+  });
+
+  it("GET shows a page with a button and uses nothing up; POST downloads once", async () => {
+    const r = await newRequest();
+    const gen = await generatePackage(dpo1.actor, r.id, "access", { find });
+    if (!gen.ok) throw new Error(gen.message);
+    const approved = await approvePackage(dpo2.actor, gen.packageId);
+    if (!approved.ok) throw new Error(approved.message);
+    const token = tokenOf(approved.url);
+    const logBefore = await db().accessLogEntry.count();
+
+    // A mail scanner fetching the link twice: a page, no state change, no log entry, no personal data.
+    for (let i = 0; i < 2; i++) {
+      const page = await call("GET", token);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const html = await page.text();
+      expect(html).toMatch(/<form method="post"><button type="submit">Download the package<\/button><\/form>/);
+      for (const id of [...alice.threepids.map((t) => t.address), alice.mxid!, r.reference]) expect(html).not.toContain(id);
+    }
+    expect(await checkDownloadLink(token)).toMatchObject({ ok: true });
+    expect((await db().exportPackage.findUnique({ where: { id: gen.packageId } }))).toMatchObject({ state: "approved", downloadedAt: null });
+    expect(await db().accessLogEntry.count()).toBe(logBefore);
+    expect(fs.existsSync(storagePathFor(gen.packageId))).toBe(true);
+
+    const first = await call("POST", token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toBe("application/zip");
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(Buffer.from(await first.arrayBuffer()).subarray(0, 2).toString()).toBe("PK");
+    const second = await call("POST", token);
+    expect(second.status).toBe(410);
+    const gone = await call("GET", token);
+    expect(gone.status).toBe(410);
+    expect(await gone.text()).not.toContain("<form");
+    expect((await call("GET", "y".repeat(43))).status).toBe(404);
+    expect((await actions(r.id)).filter((e) => e.action === "export.download").map((e) => e.outcome)).toEqual(["ok", "denied"]);
   });
 });

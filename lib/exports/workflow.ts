@@ -8,12 +8,15 @@ import { buildPackage, sha256 } from "@/lib/exports/build";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { reviewBundle } from "@/lib/exports/review";
 import { deleteStoredPackage, purgeExpiredPackages, readEncrypted, storagePathFor, writeEncrypted } from "@/lib/exports/store";
+import { withPersonLog } from "@/lib/subjects/person-log";
 import { PACKAGE_KINDS, type PackageKind } from "@/lib/exports/types";
 import { zipFiles } from "@/lib/exports/zip";
 
 // The release workflow: generate -> review -> approve (a second person) -> download once
 // (download.ts). Every step writes an access-log entry carrying the requestId, so it appears on
-// the request's timeline. Used by the server actions (actions.ts), the CLI and the tests.
+// the request's timeline; the steps that handle the person's data (generate, review, download)
+// target the person's pseudonyms (lib/subjects/person-log.ts), the others the request.
+// Used by the server actions (actions.ts), the CLI and the tests.
 
 export type WorkflowResult<T = object> = ({ ok: true } & T) | { ok: false; code: "not_found" | "invalid" | "denied" | "conflict"; message: string };
 
@@ -47,8 +50,10 @@ export async function generatePackage(
   writeEncrypted(id, "review", reviewBundle(built.files, built.redactions));
   const masked = await db().requestSubject.findMany({ where: { requestId: request.id }, orderBy: { createdAt: "asc" }, select: { masked: true } });
   try {
-    await withAccessLog(
-      { actor, action: "export.generate", target: requestTarget(request.id), requestId: request.id, outcome: "ok",
+    // Targeted at the person (each linked identifier's pseudonym), with the requestId.
+    await withPersonLog(
+      request.id,
+      { actor, action: "export.generate", requestId: request.id, outcome: "ok",
         details: { packageId: id, kind: chosen, sha256: zipped.sha256, counts: built.summary.counts, redactions: built.summary.redactionCounts } },
       (tx) => tx.exportPackage.create({
         data: {

@@ -36,6 +36,7 @@ function toView(r: RequestRecord, viewer: Viewer, staffNames: Map<string, string
     identificationNote: clear ? ident.note : ident.note ? WITHHELD : null,
     identification: undefined,
     summary: clear || !r.summary ? r.summary : WITHHELD,
+    extensionReason: clear || !r.extensionReason ? r.extensionReason : WITHHELD,
     outcome: clear || !r.outcome ? r.outcome : WITHHELD,
     isMasked: !clear,
     effectiveDueAt: effectiveDueDate(r),
@@ -137,14 +138,27 @@ export async function getRequest(id: string, viewer: Viewer, now = new Date()): 
   return toView(r, viewer, await staffNamesFor([r]), now);
 }
 
-/** The request's history, straight from the access log (entries linked by requestId), oldest first. */
-export async function getRequestTimeline(id: string) {
+/**
+ * The request's history, straight from the access log (entries linked by requestId), oldest first.
+ * Entries marked `additionalTarget` repeat an event for a further identifier of the same person
+ * (one entry per identifier, so "who accessed this person" finds each): shown once here. The
+ * purpose column holds free text (an extension's reason): withheld from viewers without
+ * requests.viewPersonal.
+ */
+export async function getRequestTimeline(id: string, viewer?: Viewer) {
   const entries = await db().accessLogEntry.findMany({
     where: { requestId: id },
     orderBy: { seq: "asc" },
     select: { seq: true, at: true, actorLabel: true, actorRole: true, action: true, outcome: true, purpose: true, details: true },
   });
-  return entries.map((e) => ({ ...e, details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null }));
+  const clear = !viewer || canSeePersonal(viewer);
+  return entries
+    .map((e) => ({
+      ...e,
+      purpose: clear || !e.purpose ? e.purpose : WITHHELD,
+      details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
+    }))
+    .filter((e) => e.details?.additionalTarget !== true);
 }
 export type TimelineEntry = Awaited<ReturnType<typeof getRequestTimeline>>[number];
 

@@ -3,6 +3,7 @@ import { paginationSchema, searchParamsObject, sortSchema, textParam } from "@/l
 import { CHANNELS, IDENTIFICATION_METHODS, REQUEST_TYPES } from "@/lib/requests/catalogue";
 import { CLOSED_STATES, REQUEST_STATES, type OpenState } from "@/lib/requests/states";
 import { EXTENSION_REASON_MIN, parseCalendarDate, startOfUtcDay } from "@/lib/requests/due-date";
+import { noIdentifiers } from "@/lib/free-text";
 
 // Input schemas for the request register's actions and URL. Messages for people live here.
 
@@ -70,7 +71,8 @@ export const extendDeadlineSchema = z.object({
     .string()
     .trim()
     .min(EXTENSION_REASON_MIN, `Give the reason in at least ${EXTENSION_REASON_MIN} characters; it is shown to the requester.`)
-    .max(2000, "At most 2000 characters."),
+    .max(2000, "At most 2000 characters.")
+    .superRefine(noIdentifiers("reason (it goes into the access log)")),
 });
 
 export const closeRequestSchema = z.object({

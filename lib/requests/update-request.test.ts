@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRequestRecord } from "@/lib/requests/create-request";
-import { getRequestTimeline } from "@/lib/requests/queries";
-import { createRequestSchema } from "@/lib/requests/schemas";
+import { getRequest, getRequestTimeline, WITHHELD } from "@/lib/requests/queries";
+import { createRequestSchema, extendDeadlineSchema } from "@/lib/requests/schemas";
 import { seedRequest, seedStaff } from "@/lib/requests/testing";
 import {
   assignRequestRecord,
@@ -53,6 +53,30 @@ describe("request changes and the timeline", () => {
     expect(timeline[2].details).toEqual({ from: "received", to: "identity_check" });
     expect(timeline[3]).toMatchObject({ purpose: reason, outcome: "ok" });
     expect(JSON.stringify(timeline)).not.toMatch(/Bob|7700|Erased/);
+
+    // Auditors (no requests.viewPersonal) never receive the extension's free-text reason.
+    const auditor = await seedStaff("auditor");
+    const asAuditor = { id: auditor.id, role: auditor.role };
+    expect((await getRequest(id, asAuditor))?.extensionReason).toBe(WITHHELD);
+    expect((await getRequest(id, { id: dpo.id, role: dpo.role }))?.extensionReason).toBe(reason);
+    const audited = await getRequestTimeline(id, asAuditor);
+    expect(audited[3]).toMatchObject({ action: "request.extend", purpose: WITHHELD });
+    expect(JSON.stringify(audited)).not.toContain(reason);
+    expect((await getRequestTimeline(id, { id: dpo.id, role: dpo.role }))[3].purpose).toBe(reason);
+  });
+
+  it("refuses an extension reason that contains an e-mail address, phone number or Matrix ID", async () => {
+    const dpo = await seedStaff("dpo");
+    const r = await seedRequest({ createdById: dpo.id, receivedAt: d("2025-01-10") });
+    for (const reason of ["Requester bob.jones@example.org sent more data.", "Called back on 07700 900123 twice.", "Also covers @bob:example.org on both servers."]) {
+      const parsed = extendDeadlineSchema.safeParse({ id: r.id, reason });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0].message).toMatch(/looks like it contains/);
+      const res = await extendRequestDeadline(dpo.actor, r.id, reason, d("2025-01-20"));
+      expect(res).toMatchObject({ ok: false, message: expect.stringMatching(/looks like it contains/) });
+    }
+    expect(await db().accessLogEntry.count({ where: { requestId: r.id } })).toBe(0);
+    expect(extendDeadlineSchema.safeParse({ id: r.id, reason: "Complex request across two servers (REQ-2025-0007)." }).success).toBe(true);
   });
 
   it("refuses transitions outside the table and closing through changeState", async () => {

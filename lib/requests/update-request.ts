@@ -2,6 +2,7 @@ import { withAccessLog } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { can, isRole } from "@/lib/authz";
 import { db, type ConsoleTx } from "@/lib/db";
+import { identifierInText, identifierInTextMessage } from "@/lib/free-text";
 import { checkExtension } from "@/lib/requests/due-date";
 import { canTransition, isClosedState, type ClosedState, type OpenState } from "@/lib/requests/states";
 
@@ -81,6 +82,9 @@ export async function extendRequestDeadline(actor: Actor, id: string, reason: st
     if (!r) throw new Refusal("This request does not exist.");
     const check = checkExtension(r, now);
     if (!check.ok) throw new Refusal(check.reason);
+    // The reason lands in the immutable access log: refuse identifiers here too (CLI, tests).
+    const found = identifierInText(reason);
+    if (found) throw new Refusal(identifierInTextMessage(found, "reason (it goes into the access log)"));
     const details = { dueAt: r.dueAt.toISOString(), extendedDueAt: check.extendedDueAt.toISOString() };
     // The reason goes into the entry's purpose: who extended, when and why stay provable.
     await withAccessLog(logInput(actor, id, "request.extend", details, reason), async (tx) => {

@@ -1,8 +1,12 @@
 import { z } from "zod";
+import { noIdentifiers } from "@/lib/free-text";
 
 // The fixed purposes for which a DPO may reveal a subject without a linked request
 // (subjects.revealForPurpose). The purpose key goes into the access log's `purpose` column with
 // the free-text note; the note must say why, in the DPO's words, so an auditor can judge it.
+// Notes that look like they hold an identifier are refused (lib/free-text.ts): the log is
+// immutable and auditors read it. Packages released to the person carry only the category
+// (purposeCategory), never the note.
 
 export const REVEAL_PURPOSES = [
   "subject_access_request",
@@ -35,11 +39,19 @@ export const revealPurposeSchema = z.object({
     .string()
     .trim()
     .min(PURPOSE_NOTE_MIN, `Say why in at least ${PURPOSE_NOTE_MIN} characters; the note is kept in the access log.`)
-    .max(1000, "Keep the note under 1,000 characters."),
+    .max(1000, "Keep the note under 1,000 characters.")
+    .superRefine(noIdentifiers("note (it is kept in the access log)")),
 });
 export type RevealPurposeInput = z.infer<typeof revealPurposeSchema>;
 
 /** The access log's `purpose` value: "<key>: <note>". */
 export function purposeText(p: RevealPurposeInput): string {
   return `${p.purpose}: ${p.note}`;
+}
+
+/** The category of a logged purpose, without any free text: what a package may tell the person. */
+export function purposeCategory(purpose: string | null): string | null {
+  if (!purpose) return null;
+  const key = purpose.split(":", 1)[0].trim();
+  return (REVEAL_PURPOSES as readonly string[]).includes(key) ? REVEAL_PURPOSE_LABELS[key as RevealPurpose] : "Other (recorded by staff)";
 }

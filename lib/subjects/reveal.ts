@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { recordAccess } from "@/lib/audit/log";
-import type { Actor, Target } from "@/lib/audit/types";
+import { pseudonymFor } from "@/lib/audit/pseudonym";
+import type { AccessLogInput, Actor, Target } from "@/lib/audit/types";
 import { can, type Role } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { findSubject, type FindProgress } from "@/lib/subjects/find";
+import { appendForPersons, entriesForPersons } from "@/lib/subjects/person-log";
 import { parseSubjectInput } from "@/lib/subjects/parse";
 import { presentFindings, queryValue, type SubjectView } from "@/lib/subjects/present";
 import { purposeText, revealPurposeSchema } from "@/lib/subjects/purposes";
@@ -14,6 +16,9 @@ import type { SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
 // Order in each: check the input, check the rule, search, write the access-log entry, and only
 // then return data. Invalid input is never logged as a reveal; refusals are logged as "denied".
 // Messages never repeat the identifier (they are shown under fields and may reach error reports).
+// A reveal for a request needs the person linked to that request (RequestSubject): linking needs
+// no reveal (staff type the identifier, so they know it), and an open request about someone else
+// unlocks nothing. Every identifier of the person a search or reveal shows gets its own entry.
 
 export const SEARCH_KINDS = ["email", "phone", "mxid", "hash"] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
@@ -34,9 +39,39 @@ const identifierSchema = z.object({
 
 export const REVERSE_LOOKUP_REFUSED = "Searching by Matrix ID is a reverse lookup: only a data protection officer may do it.";
 export const NO_REQUEST_REFUSED = "Choose the open request or complaint this reveal is for. Register it first if it is not in the register.";
+export const NOT_LINKED_REFUSED = "This person is not linked to that request. Link the identifier you searched for to the request first (\"Link to request\"), then reveal.";
 
 export function targetOf(q: SubjectQuery): Target {
   return { type: q.kind, value: queryValue(q) } as Target;
+}
+
+/** The searched identifier first, then every other identifier of the person the findings show. */
+export function personTargets(q: SubjectQuery, f: Pick<SubjectFindings, "identifiers">): Target[] {
+  const all: Target[] = [
+    targetOf(q),
+    ...f.identifiers.emails.map((value) => ({ type: "email" as const, value })),
+    ...f.identifiers.msisdns.map((value) => ({ type: "msisdn" as const, value })),
+    ...f.identifiers.mxids.map((value) => ({ type: "mxid" as const, value })),
+  ];
+  const seen = new Set<string>();
+  return all.filter((t) => {
+    const key = "value" in t ? `${t.type}:${t.value}` : "";
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** One entry per identifier shown (the searched one is the event; the rest are marked additionalTarget). */
+async function recordPersonAccess(base: Omit<AccessLogInput, "target">, q: SubjectQuery, f: SubjectFindings): Promise<void> {
+  const inputs = entriesForPersons(base, personTargets(q, f), targetOf(q));
+  await db().$transaction((tx) => appendForPersons(tx, inputs));
+}
+
+/** Is one of these pseudonyms linked to the request? */
+async function isLinked(requestId: string, targets: Target[]): Promise<boolean> {
+  const pseudonyms = targets.flatMap((t) => ("value" in t ? [pseudonymFor(t.type, t.value)] : []));
+  return (await db().requestSubject.count({ where: { requestId, pseudonym: { in: pseudonyms } } })) > 0;
 }
 
 type Parsed = { ok: true; query: SubjectQuery } | { ok: false; state: SubjectState; kind?: string };
@@ -64,10 +99,10 @@ export async function runSubjectSearch(op: SubjectOperator, form: Record<string,
   const expand = can(op.role, "subjects.reverseLookup");
   const findings = await (o.find ?? findSubject)(q, { expand, onProgress: o.onProgress });
   const view = presentFindings(findings, { reveal: false });
-  await recordAccess({
-    actor: op.actor, action: "subject.search", target: targetOf(q), outcome: findings.foundAnywhere ? "ok" : "not_found",
+  await recordPersonAccess({
+    actor: op.actor, action: "subject.search", outcome: findings.foundAnywhere ? "ok" : "not_found",
     details: { kind: q.kind, expanded: findings.expanded, masked: true, ...view.totals },
-  });
+  }, q, findings);
   return { ok: true, view, message: findings.foundAnywhere ? undefined : "Not found anywhere: no identity server or log file holds this identifier." };
 }
 
@@ -90,6 +125,8 @@ export async function runSubjectReveal(op: SubjectOperator, form: Record<string,
 
   let requestId: string | null = null;
   let purpose: string | null = null;
+  let findings: SubjectFindings | null = null;
+  const expand = can(op.role, "subjects.reverseLookup");
   if (basis.basis === "purpose") {
     if (!can(op.role, "subjects.revealForPurpose")) return deny("Your role may reveal only for an open request or complaint.", "requestId", "purpose_not_allowed");
     const p = revealPurposeSchema.safeParse(form);
@@ -100,13 +137,19 @@ export async function runSubjectReveal(op: SubjectOperator, form: Record<string,
     const r = await db().request.findUnique({ where: { id: basis.requestId }, select: { id: true, closedAt: true } });
     if (!r) return deny("That request is not in the register.", "requestId", "unknown_request");
     if (r.closedAt) return deny("That request is closed: a reveal needs an open request or complaint.", "requestId", "closed_request", r.id);
+    // The searched identifier, or another identifier of the same person the search finds
+    // (e.g. a lookup hash's address, a phone number's Matrix ID), must be linked to the request.
+    if (!(await isLinked(r.id, [targetOf(q)]))) {
+      findings = await (o.find ?? findSubject)(q, { expand });
+      if (!(await isLinked(r.id, personTargets(q, findings)))) return deny(NOT_LINKED_REFUSED, "requestId", "not_linked", r.id);
+    }
     requestId = r.id;
   }
-  const findings = await (o.find ?? findSubject)(q, { expand: can(op.role, "subjects.reverseLookup") });
+  findings ??= await (o.find ?? findSubject)(q, { expand });
   const view = presentFindings(findings, { reveal: true });
-  await recordAccess({
-    actor: op.actor, action: "subject.reveal", target: targetOf(q), requestId, purpose, outcome: findings.foundAnywhere ? "ok" : "not_found",
+  await recordPersonAccess({
+    actor: op.actor, action: "subject.reveal", requestId, purpose, outcome: findings.foundAnywhere ? "ok" : "not_found",
     details: { kind: q.kind, basis: basis.basis, expanded: findings.expanded, ...view.totals },
-  });
+  }, q, findings);
   return { ok: true, view, message: "Revealed. This reveal is recorded in the access log." };
 }

@@ -11,6 +11,7 @@ import { SubjectResults } from "./subject-results";
 // One search's results with the reveal and link controls. The identifier the operator typed is
 // sent again in the POST body of each action (hidden inputs), never in a URL. Revealing replaces
 // the masked results with the revealed ones returned by the (logged) reveal action.
+// Linking comes first: a reveal for a request is refused unless the person is linked to it.
 
 export type WorkspaceProps = {
   searched: { kind: SearchKind; value: string };
@@ -65,6 +66,16 @@ export function SubjectWorkspace(props: WorkspaceProps) {
   return (
     <>
       <SubjectResults view={view} />
+      {canLink && (
+        <form className="card" action={linkAction} aria-labelledby="link-heading" noValidate>
+          <h2 id="link-heading">Link to request</h2>
+          <p className="muted">Attaches the searched identifier ({props.masked.query.display}) to a request, stored encrypted; the request shows it masked. A reveal for a request needs the person linked to it first.</p>
+          <Hidden searched={props.searched} />
+          <Result state={link} />
+          <RequestSelect id="link-request" label="Request to link to" state={link} options={props.openRequests} value={requestId} onChange={setRequestId} />
+          <button type="submit" className="btn" disabled={linking}>{linking ? "Linking…" : "Link to request"}</button>
+        </form>
+      )}
       {props.canReveal && !view.revealed && (
         <form className="card" action={revealAction} aria-labelledby="reveal-heading" noValidate>
           <h2 id="reveal-heading">Reveal</h2>
@@ -103,16 +114,6 @@ export function SubjectWorkspace(props: WorkspaceProps) {
         </form>
       )}
       {view.revealed && reveal.message && <Result state={reveal} />}
-      {canLink && (
-        <form className="card" action={linkAction} aria-labelledby="link-heading" noValidate>
-          <h2 id="link-heading">Link to request</h2>
-          <p className="muted">Attaches the searched identifier ({props.masked.query.display}) to a request, stored encrypted; the request shows it masked.</p>
-          <Hidden searched={props.searched} />
-          <Result state={link} />
-          <RequestSelect id="link-request" label="Request to link to" state={link} options={props.openRequests} value={requestId} onChange={setRequestId} />
-          <button type="submit" className="btn" disabled={linking}>{linking ? "Linking…" : "Link to request"}</button>
-        </form>
-      )}
     </>
   );
 }

@@ -36,7 +36,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   const open = !r.closedAt;
   const canUpdate = open && can(op.role, "requests.update");
   const [timeline, staff, subjects, erasures] = await Promise.all([
-    getRequestTimeline(r.id), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
+    getRequestTimeline(r.id, viewer), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
   ]);
   // Erasure: from an erasure request for any reason; from any other open request only "under 16"
   // (privacy notice 3.5: handled without asking the person for a second request).

@@ -1,10 +1,10 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { recordAccess } from "@/lib/audit/log";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
 import { getPackage } from "@/lib/exports/queries";
 import { loadReview } from "@/lib/exports/review";
+import { recordForPersons } from "@/lib/subjects/person-log";
 import { ApproveForm, RevokeForm } from "./package-controls";
 import { CsvPreview, GuideFrame, RedactionList } from "./package-files";
 
@@ -18,8 +18,9 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
   const { id, packageId } = await params;
   const pkg = await getPackage(packageId, id);
   if (!pkg) notFound();
-  // Reviewing shows the subject's data in clear: logged on the request's timeline before rendering.
-  await recordAccess({ actor: actorOf(op), action: "export.review", target: { type: "request", ref: pkg.requestId }, requestId: pkg.requestId, outcome: "ok", details: { packageId: pkg.id } });
+  // Reviewing shows the subject's data in clear: logged against the person (their linked
+  // identifiers' pseudonyms) and on the request's timeline, before rendering.
+  await recordForPersons(pkg.requestId, { actor: actorOf(op), action: "export.review", requestId: pkg.requestId, outcome: "ok", details: { packageId: pkg.id } });
   const review = pkg.state === "generated" || pkg.state === "approved" ? await loadReview(pkg) : null;
   const isGenerator = op.id === pkg.generatedById;
   const guide = review?.ok ? review.files.find((f) => f.name === "guide.html") : undefined;
