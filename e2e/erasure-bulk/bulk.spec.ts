@@ -7,7 +7,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { statePath } from "../fixtures/roles";
 import type { E2eRole } from "../fixtures/auth";
 
-// The bulk CSV dry run (issue 4 section 7): a support agent uploads deactivated Matrix IDs from
+// The bulk CSV dry run (issue 4 section 7): a DPO uploads deactivated Matrix IDs from
 // truth.json plus a malformed one and a duplicate; the dry run shows per-row results, the
 // rejected rows download as a CSV with their errors, and nothing is erased (checked with plain
 // SQL on the e2e fixture copy that the bindings are all still there).
@@ -45,7 +45,8 @@ test("[ERASURE-BULK]: a CSV upload is a dry run with per-row results and downloa
   const file = path.join(dir, "deactivated.csv");
   fs.writeFileSync(file, ["mxid", ...mxids, "not-a-matrix-id", mxids[0]].join("\n") + "\n");
 
-  const page = await as(browser, "support");
+  // Matrix IDs: a reverse lookup, so a DPO uploads them (a support agent is refused).
+  const page = await as(browser, "dpo");
   await page.goto("/erasures/bulk");
   await expect(page.getByRole("heading", { name: "Bulk erasure", level: 1 })).toBeVisible();
   await page.getByLabel("CSV file").setInputFiles(file);

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { jobProgress, type JobProgress } from "@/lib/erasure/queries";
-import { approveErasure, ERASURE_REASONS, executeErasure, startErasure } from "@/lib/erasure/workflow";
+import { approveErasure, ERASURE_REASONS, executeErasure, replanErasure, startErasure } from "@/lib/erasure/workflow";
 
 // The erasure pages' server actions. Each checks its permission first, parses its input with zod
 // and leaves the work to lib/erasure/workflow.ts (which logs every step with the requestId).
@@ -51,9 +51,19 @@ export async function executeErasureAction(_prev: ErasureFormState, form: FormDa
   return r.ok ? { ok: true, message: "Running. This page updates as the steps complete." } : { ok: false, message: r.message };
 }
 
+/** A job paused by a verification that found data added after approval: new plan, approved again. */
+export async function replanErasureAction(_prev: ErasureFormState, form: FormData): Promise<ErasureFormState> {
+  const op = await requireOperator("erasure.request");
+  const parsed = executeSchema.safeParse(fields(form));
+  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
+  const r = await replanErasure({ jobId: parsed.data.jobId, actor: actorOf(op) });
+  revalidatePath(`/erasures/${parsed.data.jobId}`);
+  return r.ok ? { ok: true, message: "Re-planned. A second person must now approve the new plan." } : { ok: false, message: r.message };
+}
+
 /** Polled by the erasure page while a job runs: state and step counts only (no personal data, not logged). */
 export async function erasureProgressAction(jobId: string): Promise<JobProgress | null> {
-  await requireOperator("erasure.receipt");
+  await requireOperator("erasure.receipt", { activity: false }); // a poll: does not keep the session alive
   const parsed = id.safeParse(jobId);
   return parsed.success ? jobProgress(parsed.data) : null;
 }

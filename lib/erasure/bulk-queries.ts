@@ -1,3 +1,4 @@
+import { can, type Role } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
 import { rejectedRowsCsv, type BulkKind } from "@/lib/erasure/bulk-parse";
@@ -5,7 +6,8 @@ import { isBulkRunning, readRow } from "@/lib/erasure/bulk-run";
 
 // Reading bulk batches for the pages, the command line and the rejected-rows download.
 // Identifiers leave here masked, except in the rejected-rows CSV (the uploader's own input,
-// downloaded to be fixed; the download is access-logged by its route).
+// downloaded to be fixed; the download is access-logged by its route, and only the uploader or a
+// role with erasure.approve may have it: mayDownloadRejected).
 
 export const ROW_STATUSES = ["pending", "valid", "nothing_held", "rejected", "done", "failed"] as const;
 export const ROW_STATUS_LABELS: Record<string, string> = {
@@ -86,6 +88,13 @@ export async function pageBatchRows(batchId: string, kind: string, o: { page: nu
   ]);
   const view: BatchRowView[] = rows.map((r) => ({ id: r.id, rowNo: r.rowNo, masked: maskedOf(r.inputEnc, kind), status: r.status, message: r.error, jobId: r.jobId }));
   return { rows: view, count };
+}
+
+/** The rejected-rows CSV holds identifiers as typed: only for the batch's uploader or a role that approves erasures. */
+export async function mayDownloadRejected(batchId: string, viewer: { id: string; role: Role }): Promise<"ok" | "denied" | "not_found"> {
+  const batch = await db().erasureBatch.findUnique({ where: { id: batchId }, select: { createdById: true } });
+  if (!batch) return "not_found";
+  return batch.createdById === viewer.id || can(viewer.role, "erasure.approve") ? "ok" : "denied";
 }
 
 /** The rejected rows, as uploaded, with an "error" column: fix and re-upload. */

@@ -1,3 +1,4 @@
+import { appendAccessLog } from "@/lib/audit/log";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
@@ -6,7 +7,7 @@ import { listServers } from "@/lib/servers/queries";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
 import { createRequestRecord } from "@/lib/requests/create-request";
 import type { Finder } from "@/lib/exports/collect";
-import { describeFinding, dryRunSubjects, type DryServer } from "@/lib/erasure/bulk-dryrun";
+import { describeFinding, dryRunSubjects, type DryServer, type RowFinding } from "@/lib/erasure/bulk-dryrun";
 import type { BulkSubject } from "@/lib/erasure/bulk-parse";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import { openJson } from "@/lib/erasure/workflow-support";
@@ -14,7 +15,8 @@ import { markNothingHeld } from "@/lib/erasure/workflow-execute";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
-// - the dry run, over rows still "pending", DRY_CHUNK rows at a time (read only);
+// - the dry run, over rows still "pending", DRY_CHUNK rows at a time (read only on the identity
+//   databases; each row's result commits with its own access-log entry under the row's pseudonym);
 // - the execution, over rows not yet finished, one erasure job per row, sequentially: the row's
 //   subject is linked to the batch's request (RequestSubject), workflow.startErasure creates
 //   the job (its full search and plan), the job is marked approved by the batch's approver (the
@@ -50,22 +52,45 @@ async function serversFor(o: RunOptions): Promise<DryServer[]> {
   return o.servers ?? (await listServers()).map((s) => ({ id: s.id, label: s.label, dbPath: s.dbPath }));
 }
 
-/** Starts (or joins) the dry run of a batch. */
+const LOG_CHUNK = 100;
+
+/** A row's dry-run result for its access-log entry: totals over the servers, no identifier, no server name. */
+function rowDetails(f: RowFinding): Record<string, number> {
+  const totals: Record<string, number> = { bindings: 0, globalRows: 0, invites: 0, sessions: 0, accounts: 0 };
+  for (const p of f.perServer) for (const [k, n] of Object.entries(p.counts ?? {})) totals[k] += n;
+  return { ...totals, serversChecked: f.perServer.filter((p) => !p.error).length, serversNotChecked: f.perServer.filter((p) => p.error).length };
+}
+
+/**
+ * Starts (or joins) the dry run of a batch. Each row is a lookup of one person on every server,
+ * so each row's status update commits together with its own "erasure.bulk.dryrun.row" entry,
+ * targeted at the row's pseudonym (in the uploader's name), with the outcome and counts.
+ */
 export function launchDryRun(batchId: string, o: RunOptions = {}): Promise<void> {
   return once(`dry:${batchId}`, async () => {
     const servers = await serversFor(o);
+    const batch = await db().erasureBatch.findUniqueOrThrow({ where: { id: batchId }, select: { createdById: true, requestId: true } });
+    const actor = await staffActor(batch.createdById);
     const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
     for (;;) {
-      const rows = await db().erasureBatchRow.findMany({ where: { batchId, status: "pending" }, orderBy: { rowNo: "asc" }, take: DRY_CHUNK, select: { id: true, inputEnc: true } });
+      const rows = await db().erasureBatchRow.findMany({ where: { batchId, status: "pending" }, orderBy: { rowNo: "asc" }, take: DRY_CHUNK, select: { id: true, rowNo: true, inputEnc: true, pseudonym: true } });
       if (rows.length === 0) break;
       const subjects = rows.map((r) => readRow(r.inputEnc).subject!);
       const findings = await dryRunSubjects(subjects, servers);
-      const updates = rows.map((r, i) => {
-        const f = findings[i];
-        const certain = f.perServer.every((p) => !p.error);
-        return db().erasureBatchRow.update({ where: { id: r.id }, data: { status: f.held || !certain ? "valid" : "nothing_held", error: describeFinding(f) } });
-      });
-      for (let i = 0; i < updates.length; i += 500) await db().$transaction(updates.slice(i, i + 500));
+      for (let i = 0; i < rows.length; i += LOG_CHUNK) {
+        await db().$transaction(async (tx) => {
+          for (let j = i; j < Math.min(i + LOG_CHUNK, rows.length); j++) {
+            const [r, f, s] = [rows[j], findings[j], subjects[j]];
+            const status = f.held || !f.perServer.every((p) => !p.error) ? "valid" : "nothing_held";
+            const n = await tx.erasureBatchRow.updateMany({ where: { id: r.id, status: "pending" }, data: { status, error: describeFinding(f) } });
+            if (n.count !== 1) continue; // another runner got there first (and logged it)
+            await appendAccessLog(tx, {
+              actor, action: "erasure.bulk.dryrun.row", target: { type: s.type, pseudonym: r.pseudonym ?? pseudonymFor(s.type, s.value) },
+              requestId: batch.requestId, outcome: "ok", details: { batchId, rowNo: r.rowNo, result: status, ...rowDetails(f) },
+            });
+          }
+        }, { timeout: 60_000 });
+      }
       const left = await db().erasureBatchRow.count({ where: { batchId, status: "pending" } });
       o.onProgress?.({ phase: "dry_run", done: total - left, total });
     }

@@ -4,7 +4,8 @@ import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { approveBulkBatch, createBulkBatch, executeBulkBatch } from "@/lib/erasure/bulk";
-import { batchCounts, pageBatchRows, rejectedCsvFor } from "@/lib/erasure/bulk-queries";
+import { batchCounts, mayDownloadRejected, pageBatchRows, rejectedCsvFor } from "@/lib/erasure/bulk-queries";
+import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { seedStaff } from "@/lib/requests/testing";
 import { closeSydent } from "@/lib/sydent/open";
 import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth, type Instance } from "@/lib/sydent/test-fixtures";
@@ -47,8 +48,8 @@ const heldByMxid = (m: string) =>
 const snapshot = () => INSTANCES.map((i) => fs.readFileSync(files[i]).toString("base64")).join();
 
 describe("bulk erasure batches", () => {
-  it("upload = dry run: per-row results match plain SQL, rejected rows download, nothing is erased", async () => {
-    const support = await seedStaff("support");
+  it("upload = dry run: per-row results match plain SQL, each row access-logged, rejected rows download, nothing is erased", async () => {
+    const support = await seedStaff("dpo");
     const before = snapshot();
     const csv = ["mxid", ...mxids.slice(0, 4), "not-a-matrix-id", mxids[0], "@ghost.never.seen:127.0.0.1:8448"].join("\n");
     const r = await createBulkBatch({ fileName: "deactivated.csv", content: Buffer.from(csv), reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
@@ -64,8 +65,23 @@ describe("bulk erasure batches", () => {
       expect(row.masked).not.toBe(m);
     }
     expect(rows.find((x) => x.rowNo === 6)).toMatchObject({ status: "rejected", message: "Duplicate of row 1." });
+    // One access-log entry per checked row, under the row's pseudonym, with its outcome and counts only.
+    const logged = await db().accessLogEntry.findMany({ where: { action: "erasure.bulk.dryrun.row", details: { contains: r.batchId } }, orderBy: { seq: "asc" } });
+    const checked = [...mxids.slice(0, 4), "@ghost.never.seen:127.0.0.1:8448"];
+    expect(logged.map((e) => e.targetPseudonym)).toEqual(checked.map((m) => pseudonymFor("mxid", m)));
+    for (const [i, e] of logged.entries()) {
+      expect(e.actorId).toBe(support.id);
+      const d = JSON.parse(e.details ?? "{}") as { result: string; rowNo: number };
+      expect(d.result).toBe(rows.find((x) => x.rowNo === d.rowNo)!.status);
+      expect(e.details).not.toContain(checked[i]);
+    }
     const rejected = await rejectedCsvFor(r.batchId);
     const table = Papa.parse<string[]>(rejected!.csv.trim()).data;
+    // The rejected rows (identifiers as typed) only for the uploader or an approver.
+    const [agent, dpo] = [await seedStaff("support"), await seedStaff("dpo")];
+    expect(await mayDownloadRejected(r.batchId, { id: support.id, role: "dpo" })).toBe("ok");
+    expect(await mayDownloadRejected(r.batchId, { id: agent.id, role: "support" })).toBe("denied");
+    expect(await mayDownloadRejected(r.batchId, { id: dpo.id, role: "dpo" })).toBe("ok");
     expect(table[0]).toEqual(["mxid", "error"]);
     expect(table.slice(1).map((x) => x[1])).toEqual([expect.stringMatching(/^Row 5: Not a Matrix ID/), "Row 6: Duplicate of row 1."]);
     expect(snapshot()).toBe(before);
@@ -99,7 +115,7 @@ describe("bulk erasure batches", () => {
   });
 
   it("an approved batch executes one job per row, linked to the batch, and is resumable (done rows skipped)", async () => {
-    const support = await seedStaff("support");
+    const support = await seedStaff("dpo");
     const dpo = await seedStaff("dpo");
     const m = mxids.find((x) => heldByMxid(x) > 0 && x !== mxids[0])!;
     const r = await createBulkBatch({ fileName: "one.csv", content: `mxid\n${m}\n`, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
@@ -118,14 +134,31 @@ describe("bulk erasure batches", () => {
   }, 120_000);
 
   it("10,000 rows are stored in chunks and dry-run without error", async () => {
-    const support = await seedStaff("support");
+    const support = await seedStaff("dpo");
     const csv = ["mxid", ...Array.from({ length: 10_000 }, (_, i) => `@deactivated.${i}:example.org`)].join("\n");
     const r = await createBulkBatch({ fileName: "big.csv", content: csv, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
     if (!r.ok) throw new Error(r.message);
     expect(r.validRows).toBe(10_000);
     const c = await batchCounts(r.batchId);
     expect([c.pending, c.nothing_held, c.valid]).toEqual([0, 10_000, 0]);
-  }, 120_000);
+    // Each of the 10,000 checked rows has its own access-log entry.
+    expect(await db().accessLogEntry.count({ where: { action: "erasure.bulk.dryrun.row", details: { contains: r.batchId } } })).toBe(10_000);
+  }, 300_000);
+
+  it("a Matrix-ID batch needs subjects.reverseLookup; a 3PID batch does not", async () => {
+    const support = await seedStaff("support");
+    const [n, rowsBefore] = [await db().erasureBatch.count(), await db().erasureBatchRow.count()];
+    const denied = await createBulkBatch({ fileName: "m.csv", content: `mxid\n${mxids[0]}\n`, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
+    expect(denied).toMatchObject({ ok: false, code: "denied", message: expect.stringMatching(/reverse lookup/) });
+    expect(await db().erasureBatch.count()).toBe(n);
+    expect(await db().erasureBatchRow.count()).toBe(rowsBefore);
+    const last = await db().accessLogEntry.findFirst({ where: { actorId: support.id }, orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "erasure.bulk.upload", outcome: "denied" });
+    const t = subjects.flatMap((s) => s.threepids).find((x) => x.medium === "email")!;
+    const ok = await createBulkBatch({ fileName: "e.csv", content: `medium,address\nemail,${t.address}\n`, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
+    expect(ok.ok, JSON.stringify(ok)).toBe(true);
+    if (ok.ok) expect(await db().accessLogEntry.count({ where: { action: "erasure.bulk.dryrun.row", targetPseudonym: pseudonymFor("email", t.address), details: { contains: ok.batchId } } })).toBe(1);
+  });
 
   it("a whole-file error stores nothing", async () => {
     const support = await seedStaff("support");

@@ -17,6 +17,8 @@ import { ERASURE_REASONS, type ErasureReason } from "@/lib/erasure/workflow";
 // somewhere) | nothing_held; rejected (bad row, never executed); after execution done |
 // nothing_held | failed. Progress is counted from these statuses. ErasureBatchRow.error holds
 // the row's message (the rejection reason, or the dry-run counts), never an identifier.
+// Matrix-ID batches need subjects.reverseLookup (a DPO); every dry-run row is access-logged under
+// the row's pseudonym (bulk-run.ts launchDryRun).
 
 export const BULK_KEY = "subject-identifier-v1" as const;
 const INSERT_CHUNK = 1000;
@@ -72,6 +74,11 @@ export async function createBulkBatch(
   }
   const parsed = await parseBulkCsv(input.content, o);
   if (!parsed.ok) return refuse("invalid", parsed.error);
+  // A Matrix-ID batch is a reverse lookup (which 3PIDs, invites, accounts does this user have?):
+  // the same permission as a Matrix-ID search. Nothing is stored.
+  if (parsed.kind === "mxid" && !allowed(actor, "subjects.reverseLookup")) {
+    return refuse("denied", "A batch of Matrix IDs is a reverse lookup: only a data protection officer can upload one. Batches of e-mail addresses and phone numbers are open to you.");
+  }
 
   // Rows first, under an id chosen here; the batch row (and its log entry) last, in one
   // transaction: until it commits nobody sees the rows, and an interrupted upload leaves nothing.

@@ -6,6 +6,7 @@ import { verifyAccessLog } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import { openTarget, runErasureJob } from "@/lib/erasure/engine";
 import * as ops from "@/lib/erasure/ops";
+import { buildReceipt, type ErasureReceipt } from "@/lib/erasure/receipt";
 import { approvedJob, dumpDb, findingsForSubject, fullTruth, NOW_MS, retireWorld, setupWorld, type World } from "@/lib/erasure/testing";
 import { INSTANCES, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -13,7 +14,9 @@ import { useTestConsoleDb } from "@/lib/test/console-db";
 // Kill-and-restart (issue 4, "crash-safe and idempotent"): the job runs in a CHILD process that
 // exits (137) at step boundary k, for every k; the job is then resumed in-process. The end state
 // must equal a clean run's (same rows in every table of both files: exactly one tombstone per
-// binding), no step may be "done" without its effect, and the access log must verify.
+// binding), no step may be "done" without its effect, the receipt's counts must equal the clean
+// run's (a step interrupted between acting and "done" reports its effect as "already" done on the
+// re-run), and the access log must verify.
 
 useTestConsoleDb();
 const root = tempDir();
@@ -27,6 +30,14 @@ async function fresh(tag: string, key: string): Promise<{ w: World; jobId: strin
   const { jobId } = await approvedJob(w, await findingsForSubject(w, s));
   return { w, jobId };
 }
+
+/** What a receipt says was done, per server (by Sydent server name) and store, without ids or times. */
+const receiptCounts = (r: ErasureReceipt) => ({
+  state: r.state,
+  logsScrubbed: r.logs.scrubbed,
+  servers: r.servers.map((s) => ({ serverName: s.serverName, stores: s.stores, ok: s.verification?.ok ?? null, leftovers: s.verification?.leftovers ?? null, pending: s.pendingTombstones }))
+    .sort((a, b) => a.serverName.localeCompare(b.serverName)),
+});
 
 const endState = (w: World) => Object.fromEntries(INSTANCES.map((i) => [i, dumpDb(w.files[i])]));
 
@@ -46,6 +57,8 @@ describe.each([["kate"], ["grace"]])("kill-and-restart erasing %s", (key) => {
     const r = await runErasureJob(clean.jobId, clean.w.executor, { now: NOW });
     expect(["phase2_pending", "completed"]).toContain(r.state);
     const expected = endState(clean.w);
+    const expectedReceipt = receiptCounts(await buildReceipt(clean.jobId));
+    expect(expectedReceipt.servers.some((s) => Object.values(s.stores).some((c) => Object.values(c).some((n) => n > 0)))).toBe(true);
     const stepCount = await db().erasureStep.count({ where: { jobId: clean.jobId } });
     expect(stepCount).toBeGreaterThan(2);
     await retireWorld(clean.w);
@@ -59,6 +72,7 @@ describe.each([["kate"], ["grace"]])("kill-and-restart erasing %s", (key) => {
       const resumed = await runErasureJob(jobId, w.executor, { now: NOW, leaseMs: 0 });
       expect(resumed.state, `k=${k}`).toBe(r.state);
       expect(endState(w), `k=${k}`).toEqual(expected);
+      expect(receiptCounts(await buildReceipt(jobId)), `k=${k} receipt`).toEqual(expectedReceipt);
       const after = await db().erasureStep.findMany({ where: { jobId } });
       expect(after.every((s) => s.state === "done")).toBe(true);
       expect(after.every((s) => s.attempts <= 2)).toBe(true);

@@ -7,7 +7,9 @@ import { decryptSecret, encryptSecret } from "@/lib/keys";
 import * as ops from "@/lib/erasure/ops";
 import { IdentityDbUnavailable, type OpOptions } from "@/lib/erasure/ops-db";
 import { planSteps, type ErasurePlan, type StepKind } from "@/lib/erasure/plan";
-import { advancePhase2, scrubLogs } from "@/lib/erasure/phase2";
+import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
+import { advancePhase2 } from "@/lib/erasure/phase2";
+import { scrubLogs } from "@/lib/erasure/phase2-scrub";
 import { verifyServer, type SubjectIds, type VerifyResult } from "@/lib/erasure/verify";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
@@ -21,17 +23,24 @@ import { verifyServer, type SubjectIds, type VerifyResult } from "@/lib/erasure/
 // anywhere re-runs at most the started step, whose op checks state first. An identity database
 // that is locked/missing/read-only pauses the job (step back to pending); running again resumes.
 // Lease: the conditional update approved|paused|stale-running -> running, refreshed by every step
-// (updatedAt), so two runners never run one job. Test hook: crashAt / CUSTODIAN_TEST_CRASH_AT = k
+// (updatedAt) and during a long step (engine-lease.ts), so two runners never run one job. Before an
+// op writes, the row ids it located are recorded on its step (result {prior}); a re-run after a
+// crash gets them back and reports their effect as "already" done, so the receipt stays right.
+// Test hook: crashAt / CUSTODIAN_TEST_CRASH_AT = k
 // exits the process (137) at boundary k = 3*(seq-1) + {0 before act, 1 after act, 2 after done}.
 
 const KEY = "subject-identifier-v1" as const;
-export const LEASE_MS = 60_000;
+export { LEASE_MS } from "@/lib/erasure/engine-lease";
 
 export type RunOptions = {
   crashAt?: number;
   now?: () => Date;
   /** A running job whose last heartbeat is older than this is taken over (default 60 s). */
   leaseMs?: number;
+  /** How often a running step refreshes the lease (default LEASE_MS / 4); also between write chunks. */
+  heartbeatMs?: number;
+  /** Test hook: called after each lease refresh. */
+  onHeartbeat?: () => void;
   op?: OpOptions;
   phase2Days?: number;
 };
@@ -127,13 +136,29 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     ]);
     crashPoint(opts, step.seq, 0);
     let result: Record<string, unknown>;
+    const lease = heartbeat(job.id, opts);
     try {
-      result = await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, opts);
+      const hooks: OpOptions = {
+        // Row ids an interrupted earlier attempt recorded (below): its effect is reported as "already".
+        prior: priorOf(step.result),
+        // Recorded in the console DB before the op writes anything.
+        onLocated: async (prior) => {
+          await db().erasureStep.update({ where: { id: step.id }, data: { result: JSON.stringify({ prior }) } });
+          await lease.beat(true);
+        },
+        onTransaction: async (info) => {
+          await opts.op?.onTransaction?.(info);
+          await lease.beat();
+        },
+      };
+      result = await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
     } catch (e) {
       if (!(e instanceof IdentityDbUnavailable)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
       const r = await pause(job, actor, `${server.label}: ${e.message}. The job resumes where it stopped when run again.`, stepsRun);
       return { stepsRun, paused: r.pausedReason! };
+    } finally {
+      lease.stop();
     }
     crashPoint(opts, step.seq, 1);
     const failed = step.kind === "verify" && !(result as VerifyResult).ok;

@@ -18,7 +18,32 @@ export type OpOptions = {
   backoffMs?: number;
   /** Tombstone ts (ms); default Date.now(). */
   nowMs?: number;
+  /**
+   * Row ids an earlier, interrupted attempt of the same step located (what it was about to act
+   * on). Those no longer there are reported under `already` (done by that attempt), so a re-run
+   * after a crash reports the step's true effect.
+   */
+  prior?: Snapshot;
+  /** Called after the op located its rows and BEFORE it writes (the engine records them first). */
+  onLocated?: (s: Snapshot) => Promise<void> | void;
+  /** Called after each committed write transaction with the rows it changed (lease refresh, tests). */
+  onTransaction?: (info: { rows: number }) => Promise<void> | void;
 };
+
+/** Row ids per kind ("global", "invites", ...): no personal data. */
+export type Snapshot = Record<string, number[]>;
+
+export function mergeSnapshots(a: Snapshot, b: Snapshot): Snapshot {
+  const out: Snapshot = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) out[k] = [...new Set([...(a[k] ?? []), ...(b[k] ?? [])])];
+  return out;
+}
+
+/** Ids of `prior[key]` not located now: rows an earlier attempt already brought to the target state. */
+export function alreadyDone(prior: Snapshot, found: Snapshot, key: string): number {
+  const now = new Set(found[key] ?? []);
+  return (prior[key] ?? []).filter((id) => !now.has(id)).length;
+}
 
 const MESSAGES: Record<UnavailableKind, string> = {
   locked: "the identity database is locked by another process (still busy after retries)",

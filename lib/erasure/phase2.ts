@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import { openTarget, runSteps, sealTarget, subjectTarget, subjectIdsOf, type RunOptions } from "@/lib/erasure/engine";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import { buildReceipt } from "@/lib/erasure/receipt";
+import { scrubTarget } from "@/lib/erasure/phase2-scrub";
 import { closeWhenErasuresDone, ERASED_OUTCOME } from "@/lib/erasure/workflow-support";
 import { threepidsOf, type SubjectIds } from "@/lib/erasure/verify";
 import { sydentRaw } from "@/lib/sydent/open";
@@ -14,12 +15,12 @@ import { checkFile } from "@/lib/sydent/errors";
 //   runPhase2(now, actor?) -> per job {jobId, state, pending}      cron / CLI: every phase2_pending job
 //   advancePhase2(jobId, actor, opts) -> {state, stepsRun, pending} one job (the engine calls it after phase 1)
 //   erasureAlarms(now) -> jobs at day >= due-5 (day 25 of 30) or overdue, for the dashboard
-//   scrubLogs(target, ids)                                          step body for "scrubLogs"
 // Tombstones of the subject's 3PIDs are pruned (as recorded "pruneTombstone" steps, so crash-safe)
 // once every ACTIVE peer's lastSentVersion >= the tombstone id; a peer behind (down) keeps it
 // pending and is named. Log copies: CUSTODIAN_ERASURE_LOGS=expire records the date the last copy
-// disappears (does not block completion); =scrub runs lib/erasure/log-scrub.ts scrubLogFiles when
-// present. Nothing owed -> "completed", the "erasure.complete" entry, the receipt stored on the job.
+// disappears (does not block completion); =scrub adds a "scrubLogs" step (phase2-scrub.ts), retried on
+// each pass until it reports scrubbed (no file problem, no line left). Nothing owed -> "completed",
+// the "erasure.complete" entry, the receipt stored on the job.
 
 export const SYSTEM_ACTOR: Actor = { id: null, label: "system:erasure-phase2", role: "system", ip: null, userAgent: null };
 export type Pending = { kind: "tombstone"; server: string; tombstoneId: number; behind: string[] } | { kind: "server"; server: string; problem: string } | { kind: "logs"; problem: string };
@@ -65,14 +66,22 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
   const ids = subjectIdsOf(job);
   const plan = job.planEnc ? openTarget<ErasurePlan>(job.planEnc) : null;
   const existing = await db().erasureStep.findMany({ where: { jobId }, select: { kind: true, serverId: true, targetEnc: true, state: true, result: true } });
-  // A prune step that found a peer behind is retried by a new step later.
-  const retry = (r: string | null) => !!r && (JSON.parse(r) as { pruned?: number }).pruned === 0;
+  // A prune step that found a peer behind is retried by a new step later (one whose tombstone an
+  // earlier attempt already removed counts as pruned: its "already").
+  const retry = (r: string | null) => {
+    const x = r ? (JSON.parse(r) as { pruned?: number; already?: { pruned?: number } }) : null;
+    return !!x && x.pruned === 0 && !x.already?.pruned;
+  };
   const known = new Set(existing.filter((s) => s.kind === "pruneTombstone" && !retry(s.result)).map((s) => `${s.serverId}:${openTarget<Tomb>(s.targetEnc).id}`));
   const first = await scanTombstones(ids, plan);
   const toAdd: { kind: string; serverId: string | null; target: unknown }[] = first.deliverable.filter((d) => !known.has(`${d.serverId}:${d.t.id}`)).map((d) => ({ kind: "pruneTombstone", serverId: d.serverId, target: d.t }));
   const mode = env().CUSTODIAN_ERASURE_LOGS;
-  if (mode === "scrub" && plan?.logs?.files.length && !existing.some((s) => s.kind === "scrubLogs")) {
-    toAdd.push({ kind: "scrubLogs", serverId: null, target: { files: plan.logs.files.map((f) => f.file) } });
+  if (mode === "scrub" && plan?.logs?.files.length) {
+    // First try, or a retry when the last try left lines or had a problem (scrubbed: false).
+    const tries = await db().erasureStep.findMany({ where: { jobId, kind: "scrubLogs" }, orderBy: { seq: "desc" }, select: { state: true, result: true, startedAt: true } });
+    const last = tries[0];
+    const failed = !!last && last.state === "done" && (JSON.parse(last.result ?? "{}") as { scrubbed?: boolean }).scrubbed !== true;
+    if (!last || failed) toAdd.push({ kind: "scrubLogs", serverId: null, target: await scrubTarget(plan, failed ? last.startedAt : null) });
   }
   if (toAdd.length) {
     await db().$transaction(async (tx) => {
@@ -88,7 +97,7 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
     await db().erasureJob.update({ where: { id: jobId }, data: { state: "phase2_pending" } });
     pending.push({ kind: "server", server: "", problem: run.paused });
   }
-  const scrub = await db().erasureStep.findFirst({ where: { jobId, kind: "scrubLogs" } });
+  const scrub = await db().erasureStep.findFirst({ where: { jobId, kind: "scrubLogs" }, orderBy: { seq: "desc" } });
   const sr = scrub?.result ? (JSON.parse(scrub.result) as { scrubbed?: boolean; problem?: string }) : null;
   if (scrub && (!sr || sr.scrubbed === false)) pending.push({ kind: "logs", problem: sr?.problem ?? "log scrubbing has not run" });
   if (pending.length) return { state: "phase2_pending", stepsRun: run.stepsRun, pending };
@@ -124,24 +133,4 @@ export async function erasureAlarms(now: Date = new Date()): Promise<ErasureAlar
     out.push({ jobId: j.id, requestId: j.requestId, subjectMasked: j.subjectMasked, state: j.state, dueAt: due.toISOString(), day: Math.floor((now.getTime() - start.getTime()) / 86_400_000), overdue: now >= due });
   }
   return out.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-}
-
-/** Step body: calls lib/erasure/log-scrub.ts scrubLogFiles(files, needles) when that module exists. */
-export async function scrubLogs(t: { files: string[] }, ids: SubjectIds): Promise<Record<string, unknown>> {
-  let mod: { scrubLogFiles?: (files: string[], needles: SubjectIds) => Promise<unknown> };
-  try {
-    const modPath = "./log-scrub";
-    mod = await import(/* @vite-ignore */ modPath);
-  } catch {
-    return { scrubbed: false, problem: "log scrubbing is not available (lib/erasure/log-scrub.ts missing)" };
-  }
-  if (!mod.scrubLogFiles) return { scrubbed: false, problem: "scrubLogFiles not exported" };
-  const res = await mod.scrubLogFiles(t.files, ids);
-  return { scrubbed: true, files: t.files.length, result: summariseScrub(res) };
-}
-
-function summariseScrub(res: unknown): unknown {
-  // Keep only counts (the scrubber's result must not carry lines into the console DB).
-  if (!res || typeof res !== "object") return null;
-  return Object.fromEntries(Object.entries(res as Record<string, unknown>).filter(([, v]) => typeof v === "number"));
 }

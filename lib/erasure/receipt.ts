@@ -74,14 +74,21 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
       sr.pendingTombstones = v.tombstones.filter((t) => t.behind.length).map((t) => ({ tombstoneId: t.id, owedTo: t.behind }));
       continue;
     }
+    // The step's effect: what its last run changed plus what an interrupted earlier run of the
+    // same step had already done ("already", ops.ts), so a crash and resume count like a clean run.
+    const already = (r.already ?? {}) as Record<string, unknown>;
     for (const [field, [store, label]] of Object.entries(STORE_OF[step.kind] ?? {})) {
-      const n = Number(r[field] ?? 0);
+      const n = Number(r[field] ?? 0) + Number(already[field] ?? 0);
       const counts = (sr.stores[store] ??= {});
       counts[label] = (counts[label] ?? 0) + n;
     }
   }
   // Tombstones pruned since verification are no longer pending.
-  const prunedIds = new Set(steps.filter((s) => s.kind === "pruneTombstone" && s.result && JSON.parse(s.result).pruned > 0).map((s) => `${s.serverId}:${JSON.parse(decryptSecret(s.targetEnc, "subject-identifier-v1")).id}`));
+  const pruned = (res: string | null) => {
+    const x = res ? (JSON.parse(res) as { pruned?: number; already?: { pruned?: number } }) : {};
+    return (x.pruned ?? 0) + (x.already?.pruned ?? 0);
+  };
+  const prunedIds = new Set(steps.filter((s) => s.kind === "pruneTombstone" && s.state === "done" && pruned(s.result) > 0).map((s) => `${s.serverId}:${JSON.parse(decryptSecret(s.targetEnc, "subject-identifier-v1")).id}`));
   // Completion is only recorded once phase 2 found no tombstone left on any server.
   for (const [id, sr] of byServer) sr.pendingTombstones = job.state === "completed" ? [] : sr.pendingTombstones.filter((t) => !prunedIds.has(`${id}:${t.tombstoneId}`));
 

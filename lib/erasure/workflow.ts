@@ -6,6 +6,7 @@ import { collectFindings, type Finder, type LinkedSubject } from "@/lib/exports/
 import { decryptSecret } from "@/lib/keys";
 import { isUniqueViolation } from "@/lib/requests/reference";
 import { confirmationMatches, ERASURE_REASONS, planFor, sealJson, type ErasureReason } from "@/lib/erasure/workflow-support";
+import { replannedBy } from "@/lib/erasure/workflow-replan";
 
 // The erasure workflow around the engine (plan.ts, engine.ts, receipt.ts): start (erasure.request)
 // -> preview (erasure.preview, queries.ts) -> approve by a second person who types the masked
@@ -115,6 +116,11 @@ export async function approveErasure(
     await recordAccess(log("denied", { reason: message }));
     return fail("denied", message);
   }
+  if (approver.id === (await replannedBy(job))) {
+    const message = "You re-planned this erasure, so a second person with the approve permission must approve the new plan (separation of duties).";
+    await recordAccess(log("denied", { reason: message }));
+    return fail("denied", message);
+  }
   if (job.state !== "awaiting_approval") {
     await recordAccess(log("invalid", { reason: `state ${job.state}` }));
     return fail("conflict", `This erasure is ${job.state.replace(/_/g, " ")}; only one awaiting approval can be approved.`);
@@ -138,3 +144,4 @@ export async function approveErasure(
 export { executeErasure, resumeStaleJobs, isRunningHere } from "@/lib/erasure/workflow-execute";
 export { closeNothingHeld, ERASURE_REASONS, REASON_LABELS, type ErasureReason } from "@/lib/erasure/workflow-support";
 export { previewErasure, type ErasurePreview } from "@/lib/erasure/workflow-preview";
+export { canReplan, replanErasure } from "@/lib/erasure/workflow-replan";

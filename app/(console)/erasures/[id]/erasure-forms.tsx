@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useId, useState } from "react";
-import { approveErasureAction, erasureProgressAction, executeErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
+import { approveErasureAction, erasureProgressAction, executeErasureAction, replanErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
 
 // The erasure controls: prepare (on the request page), approve with the typed confirmation, run
 // or resume, and a quiet refresh while a job runs. The actions check permissions and state again.
@@ -71,6 +71,22 @@ export function ExecuteForm(props: { jobId: string; label: string }) {
       <input type="hidden" name="jobId" value={props.jobId} />
       <Result state={state} />
       <button type="submit" className="btn btn-danger" disabled={pending}>{pending ? "Starting…" : props.label}</button>
+    </form>
+  );
+}
+
+/** Re-plan a job whose verification found data added after approval (a second person approves again). */
+export function ReplanForm(props: { jobId: string }) {
+  const [state, action, pending] = useActionState(replanErasureAction, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (state?.ok) router.refresh();
+  }, [state, router]);
+  return (
+    <form action={action}>
+      <input type="hidden" name="jobId" value={props.jobId} />
+      <Result state={state} />
+      <button type="submit" className="btn" disabled={pending}>{pending ? "Re-planning…" : "Re-plan"}</button>
     </form>
   );
 }

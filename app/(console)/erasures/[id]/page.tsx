@@ -6,7 +6,7 @@ import { can } from "@/lib/authz";
 import { getErasureJob, reasonLabel, STATE_LABELS, stateBadge } from "@/lib/erasure/queries";
 import { buildReceipt } from "@/lib/erasure/receipt";
 import { isRunningHere, previewErasure } from "@/lib/erasure/workflow";
-import { ApproveForm, ExecuteForm, LiveProgress } from "./erasure-forms";
+import { ApproveForm, ExecuteForm, LiveProgress, ReplanForm } from "./erasure-forms";
 import { PreviewView } from "./preview-view";
 import { ReceiptView } from "./receipt-view";
 
@@ -56,6 +56,12 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
         </div>
         {job.state === "paused" && <p className="banner-warn">Paused: {job.pausedReason ?? "an identity database was unavailable"}. Nothing was half-applied; resuming continues where it stopped.</p>}
         {canRun && (job.state === "paused" || stale) && <ExecuteForm jobId={job.id} label="Resume" />}
+        {job.state === "paused" && job.progress.failed > 0 && can(op.role, "erasure.request") && (
+          <>
+            <p>If the data found was added after approval (for example a new binding), re-plan: the search runs again, the new plan replaces this one and a second person approves it again.</p>
+            <ReplanForm jobId={job.id} />
+          </>
+        )}
         {canRun && job.state === "approved" && (
           <>
             <p>Running makes the person inaccessible on every server at once (tombstones, lookup rows, then the other stores), verifies each server, then starts phase 2.</p>

@@ -1,7 +1,7 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useId } from "react";
+import { usePassiveRefresh } from "@/lib/auth/use-passive-refresh";
 import { approveBulkBatchAction, executeBulkBatchAction, uploadBulkBatch, type BulkFormState } from "@/lib/erasure/bulk-actions";
 
 // Bulk-erasure controls: upload (dry run), approve (second person), execute, and a quiet refresh
@@ -72,11 +72,11 @@ export function ExecuteBatchForm({ batchId, resume }: { batchId: string; resume:
 
 /** Refreshes the server-rendered page every 2 s while work is in progress. */
 export function AutoRefresh({ active }: { active: boolean }) {
-  const router = useRouter();
+  const refresh = usePassiveRefresh(); // does not keep the session alive (lib/auth/passive.ts)
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(() => router.refresh(), 2000);
+    const t = setInterval(refresh, 2000);
     return () => clearInterval(t);
-  }, [active, router]);
+  }, [active, refresh]);
   return null;
 }

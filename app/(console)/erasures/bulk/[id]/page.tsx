@@ -60,7 +60,7 @@ export default async function BulkBatchPage({ params, searchParams }: Props) {
             <li key={s}><Link href={`/erasures/bulk/${batch.id}?status=${s}`} data-testid={`count-${s}`}>{ROW_STATUS_LABELS[s]}: {counts[s]}</Link></li>
           ))}
         </ul>
-        {counts.rejected > 0 && <p><a className="btn" href={`/api/erasures/bulk/${batch.id}/rejected`} download>Download rejected rows (CSV)</a></p>}
+        {counts.rejected > 0 && (op.id === batch.createdById || can(op.role, "erasure.approve")) && <p><a className="btn" href={`/api/erasures/bulk/${batch.id}/rejected`} download>Download rejected rows (CSV)</a></p>}
         {batch.state === "dry_run" && <p className="banner-warn">Dry run: nothing has been erased.</p>}
         {batch.state === "awaiting_approval" && <p className="banner-warn">Dry run complete: nothing has been erased. A second person must approve the whole batch.</p>}
         {mayApprove && <ApproveBatchForm batchId={batch.id} rows={batch.validRows} />}
