@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
 import { z } from "zod";
 import { recordAccess } from "@/lib/audit/log";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
@@ -23,6 +23,11 @@ export default async function BulkBatchPage({ params, searchParams }: Props) {
   const view = await getBatch(id.slice(0, 100));
   if (!view) notFound();
   const { batch, counts, progress } = view;
+  // A Matrix-ID batch's per-row results are reverse lookups: only for roles allowed those (DPO).
+  if (batch.kind === "mxid" && !can(op.role, "subjects.reverseLookup")) {
+    await recordAccess({ actor: actorOf(op), action: "erasure.bulk.view", target: { type: "batch", ref: batch.id }, requestId: batch.requestId, outcome: "denied", details: { reason: "reverse lookup" } });
+    forbidden();
+  }
   // A dry run interrupted by a restart carries on from the rows still pending.
   if (batch.state === "dry_run" && !view.dryRunning) void launchDryRun(batch.id).catch(() => {});
   const q = filterSchema.parse(Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
