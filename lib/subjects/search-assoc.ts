@@ -10,34 +10,25 @@ export function dedupe<T extends { id: number }>(rows: T[]): T[] {
 }
 
 export function associationsOf(ref: ServerRef, localRows: Iterable<LocalRow>, globalRows: Iterable<GlobalRow>, peers: ReturnType<typeof peersOf>, now: number): AssociationFinding[] {
+  // The columns both tables share, in one place; each table adds what only it knows.
+  const common = (r: LocalRow | GlobalRow) => ({
+    id: r.id, medium: r.medium, address: r.address, mxid: r.mxid,
+    tsMs: r.ts, notBeforeMs: r.notBefore, notAfterMs: r.notAfter, lookupHash: r.lookup_hash,
+  });
   const local: AssociationFinding[] = [...localRows].map((r) => ({
+    ...common(r),
     table: "local",
-    id: r.id,
-    medium: r.medium,
-    address: r.address,
-    mxid: r.mxid,
-    tsMs: r.ts,
-    notBeforeMs: r.notBefore,
-    notAfterMs: r.notAfter,
     originServer: ref.serverName,
     originId: r.id,
     state: r.mxid ? "bound" : "tombstone",
-    lookupHash: r.lookup_hash,
     deliveredTo: peers.map((p) => ({ peer: p.name, active: p.active, received: p.lastSentVersion !== null && p.lastSentVersion >= r.id })),
   }));
   const global: AssociationFinding[] = [...globalRows].map((r) => ({
+    ...common(r),
     table: "global",
-    id: r.id,
-    medium: r.medium,
-    address: r.address,
-    mxid: r.mxid,
-    tsMs: r.ts,
-    notBeforeMs: r.notBefore,
-    notAfterMs: r.notAfter,
     originServer: r.originServer,
     originId: r.originId,
     state: "bound",
-    lookupHash: r.lookup_hash,
     sgAssocCarriesInvites: carriesInvites(r.sgAssoc),
     answersLookupsNow: r.notBefore < now && now < r.notAfter,
   }));

@@ -60,8 +60,9 @@ export function ApproveForm(props: { jobId: string; masked: string; reasonLabel:
   );
 }
 
-export function ExecuteForm(props: { jobId: string; label: string }) {
-  const [state, action, pending] = useActionState(executeErasureAction, null);
+/** A one-button form on a job (run, resume, re-plan); refreshes the page when it worked. */
+function JobActionForm(props: { jobId: string; action: typeof executeErasureAction; label: string; pendingLabel: string; danger?: boolean }) {
+  const [state, action, pending] = useActionState(props.action, null);
   const router = useRouter();
   useEffect(() => {
     if (state?.ok) router.refresh();
@@ -70,25 +71,18 @@ export function ExecuteForm(props: { jobId: string; label: string }) {
     <form action={action}>
       <input type="hidden" name="jobId" value={props.jobId} />
       <Result state={state} />
-      <button type="submit" className="btn btn-danger" disabled={pending}>{pending ? "Starting…" : props.label}</button>
+      <button type="submit" className={props.danger ? "btn btn-danger" : "btn"} disabled={pending}>{pending ? props.pendingLabel : props.label}</button>
     </form>
   );
 }
 
+export function ExecuteForm(props: { jobId: string; label: string }) {
+  return <JobActionForm jobId={props.jobId} action={executeErasureAction} label={props.label} pendingLabel="Starting…" danger />;
+}
+
 /** Re-plan a job whose verification found data added after approval (a second person approves again). */
 export function ReplanForm(props: { jobId: string }) {
-  const [state, action, pending] = useActionState(replanErasureAction, null);
-  const router = useRouter();
-  useEffect(() => {
-    if (state?.ok) router.refresh();
-  }, [state, router]);
-  return (
-    <form action={action}>
-      <input type="hidden" name="jobId" value={props.jobId} />
-      <Result state={state} />
-      <button type="submit" className="btn" disabled={pending}>{pending ? "Re-planning…" : "Re-plan"}</button>
-    </form>
-  );
+  return <JobActionForm jobId={props.jobId} action={replanErasureAction} label="Re-plan" pendingLabel="Re-planning…" />;
 }
 
 /**
