@@ -23,7 +23,7 @@ const isSummary = (s: unknown) =>
 
 describe("npm run bench (harness smoke test)", () => {
   it("builds a small demo pair, measures everything and reports a well-formed result", async () => {
-    const r = await runBench({ bindings: 2000, iterations: 4, only: "all", seed: "bench-smoke", writerIntervalMs: 5, cacheRoot: root });
+    const r = await runBench({ bindings: 2000, iterations: 4, only: "all", seed: "bench-smoke", writerIntervalMs: 5, erasureSubjects: 5, cacheRoot: root });
     expect(r.schema).toBe("custodian-bench/1");
     expect(r.data.generatedNow).toBe(true);
     expect(fs.existsSync(path.join(root, "2000-bench-smoke", "summary.json"))).toBe(true);
@@ -49,5 +49,22 @@ describe("npm run bench (harness smoke test)", () => {
     // The concurrency copy is removed; the cached database was never written.
     expect(fs.readdirSync(path.join(root, "work"))).toEqual([]);
     expect(renderReport(r)).toContain("3PID search, database work");
-  }, 180_000);
+    // Erasure under load (5 subjects): shape only, and the plain-SQL check of the erased sample.
+    const e = r.erasure!;
+    expect(e.requestedSubjects).toBe(5);
+    expect(e.subjects).toBeGreaterThan(0);
+    for (const s of Object.values(e.perSubject)) isSummary(s);
+    expect(e.perSubject.total.n).toBe(e.subjects);
+    expect(Object.values(e.jobStates).reduce((n, x) => n + x, 0)).toBe(e.subjects);
+    expect(e.engineStepsRun).toBeGreaterThan(0);
+    expect(Object.keys(e.stepKinds).some((k) => k.startsWith("verify"))).toBe(true);
+    expect(e.writer.map((w) => w.phase)).toContain("erasure: search + plan + engine, per subject");
+    for (const w of e.writer) expect(w.otherErrors).toEqual([]);
+    expect(e.duringErasure!.transactions).toBeGreaterThan(0);
+    expect(typeof e.totalBusyErrors).toBe("number");
+    expect(e.verification.sampled).toBeGreaterThan(0);
+    expect(e.verification.servers.map((s) => s.label)).toEqual(["bench-erasure-is1", "bench-erasure-is2"]);
+    expect(e.verification.ok).toBe(true);
+    expect(renderReport(r)).toContain("subjects/s");
+  }, 300_000);
 });

@@ -6,13 +6,13 @@ import { runBench } from "@/lib/bench/run";
 import { BENCH_ROOT } from "@/lib/bench/setup";
 import type { BenchOnly } from "@/lib/bench/types";
 
-// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|all] [--seed s]
-//                  [--writer-interval-ms 5]
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed s]
+//                  [--writer-interval-ms 5] [--erasure-subjects 1000]
 // Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|all] [--seed custodian-bench] [--writer-interval-ms 5]`;
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]`;
 
 function int(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
-      "writer-interval-ms": { type: "string" }, help: { type: "boolean", short: "h" },
+      "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -33,13 +33,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const only = (values.only ?? "all") as BenchOnly;
-  if (!["search", "package", "all"].includes(only)) throw new Error("--only must be search, package or all");
+  if (!["search", "package", "erasure", "all"].includes(only)) throw new Error("--only must be search, package, erasure or all");
   const result = await runBench({
     bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
     iterations: int("iterations", values.iterations, 30, 3, 10_000),
     only,
     seed: values.seed ?? "custodian-bench",
     writerIntervalMs: int("writer-interval-ms", values["writer-interval-ms"], 5, 0, 1000),
+    erasureSubjects: int("erasure-subjects", values["erasure-subjects"], 1000, 1, 100_000),
     onProgress: (m) => process.stderr.write(`bench: ${m}\n`),
   });
   const stamp = result.startedAt.replace(/[:.]/g, "").replace(/\d{3}Z$/, "Z");

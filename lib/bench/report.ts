@@ -1,3 +1,4 @@
+import { renderErasure } from "@/lib/bench/erasure-report";
 import type { Summary } from "@/lib/bench/stats";
 import type { BenchResult, Measurement } from "@/lib/bench/types";
 
@@ -11,7 +12,7 @@ function verdict(m: Measurement): string {
   return m.ratio <= m.target ? `ok (<= ${m.target})` : `OVER (> ${m.target})`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
@@ -33,8 +34,10 @@ export function renderReport(r: BenchResult): string {
   out.push(`iterations: ${r.options.iterations} per measurement (varied subjects), times in ms as median / p95`);
   out.push(`search: ${r.implementation.search}; package: ${r.implementation.package}`);
   for (const n of r.implementation.notes) out.push(`  note: ${n}`);
-  out.push("");
-  out.push(table(["measurement", "custodian", "hand SQL", "ratio", "target"], measurementRows(r.measurements)));
+  if (r.measurements.length) {
+    out.push("");
+    out.push(table(["measurement", "custodian", "hand SQL", "ratio", "target"], measurementRows(r.measurements)));
+  }
   const notes = r.measurements.filter((x) => x.note);
   if (notes.length) out.push("", ...notes.map((x) => `* ${x.label}: ${x.note}`));
   if (r.concurrency) {
@@ -48,6 +51,7 @@ export function renderReport(r: BenchResult): string {
     ));
     out.push(`writer overall: longest wait ${c.longestWaitMs.toFixed(1)} ms, "database is locked" errors: ${c.totalBusyErrors}`);
   }
-  out.push("", r.answerMismatches.length ? `ANSWER MISMATCHES (custodian vs hand SQL):\n  ${r.answerMismatches.join("\n  ")}` : "answers: Custodian and hand SQL agreed on every subject (record counts)");
+  if (r.erasure) out.push("", renderErasure(r.erasure));
+  if (r.measurements.length) out.push("", r.answerMismatches.length ? `ANSWER MISMATCHES (custodian vs hand SQL):\n  ${r.answerMismatches.join("\n  ")}` : "answers: Custodian and hand SQL agreed on every subject (record counts)");
   return out.join("\n");
 }

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { closeCustodianConnections } from "@/lib/bench/custodian";
 import { closeHand, openHand } from "@/lib/bench/hand";
 import { measureConcurrency } from "@/lib/bench/concurrency";
+import { measureErasure } from "@/lib/bench/erasure";
 import { measureMxid, measurePackage, measureSgAssoc, measureThreepid, type Ctx, type ThreepidSubject } from "@/lib/bench/measure";
 import { BENCH_REFERENCE_TIME, BENCH_ROOT, ensureDemoPair, useTempConsoleDb } from "@/lib/bench/setup";
 import { pickSubjects } from "@/lib/bench/subjects";
@@ -42,8 +43,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const ctx: Ctx = { servers, hand, mismatches: [], iterations: n };
     const measurements: Measurement[] = [];
     let concurrency: BenchResult["concurrency"] = null;
+    let erasure: BenchResult["erasure"] = null;
     try {
-      if (o.only !== "package") {
+      if (o.only === "search" || o.only === "all") {
         progress(`3PID searches (${threepids.length} subjects)`);
         measurements.push(...(await measureThreepid(ctx, threepids)));
         progress(`Matrix ID searches (${picked.mxid.length} subjects)`);
@@ -55,9 +57,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           servers, workDir: path.join(root, "work"), threepids, mxids: picked.mxid.slice(0, n), embedded: embedded.slice(0, 3), writerIntervalMs: o.writerIntervalMs, onProgress: progress,
         });
       }
-      if (o.only !== "search") {
+      if (o.only === "package" || o.only === "all") {
         progress(`package generation (${threepids.length} subjects)`);
         measurements.push(...(await measurePackage(ctx, threepids, new Date(BENCH_REFERENCE_TIME))));
+      }
+      if (o.only === "erasure" || o.only === "all") {
+        erasure = await measureErasure({
+          servers: pair.servers, workDir: path.join(root, "work"), subjects: o.erasureSubjects ?? 1000, seed: o.seed, writerIntervalMs: o.writerIntervalMs, onProgress: progress,
+        });
       }
     } finally {
       closeHand(hand);
@@ -67,7 +74,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       schema: "custodian-bench/1",
       startedAt,
       finishedAt: new Date().toISOString(),
-      options: { bindings: o.bindings, iterations: n, only: o.only, seed: o.seed, writerIntervalMs: o.writerIntervalMs },
+      options: { bindings: o.bindings, iterations: n, only: o.only, seed: o.seed, writerIntervalMs: o.writerIntervalMs, erasureSubjects: o.erasureSubjects ?? 1000 },
       machine: {
         nproc: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
         node: process.version, platform: `${os.platform()} ${os.release()}`, sqlite: described[0].sqlite,
@@ -80,6 +87,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       implementation: { search: "custodian", package: "custodian", notes: ["log-file scanning is excluded everywhere (the issue's target is the database work)"] },
       measurements,
       concurrency,
+      erasure,
       answerMismatches: ctx.mismatches,
     };
   } finally {

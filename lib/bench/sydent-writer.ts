@@ -21,6 +21,8 @@ export type WriterPhaseStats = {
   maxWaitMs: number;
   medianWaitMs: number;
   p99WaitMs: number;
+  /** Transactions that waited >= 1 s or failed busy (first 20): wall-clock start (epoch ms), for attribution. */
+  slow?: { atMs: number; waitMs: number; busy: boolean }[];
 };
 
 const [file, ownServer, intervalArg] = process.argv.slice(2);
@@ -38,6 +40,7 @@ let phase = "idle";
 let waits: number[] = [];
 let busy = 0;
 let other: string[] = [];
+let slow: { atMs: number; waitMs: number; busy: boolean }[] = [];
 let n = 0;
 let stopping = false;
 
@@ -57,6 +60,11 @@ function bindOnce(): void {
     signatures: { [ownServer]: { "ed25519:0": crypto.randomBytes(64).toString("base64").replace(/=+$/, "") } },
   });
   const start = performance.now();
+  const atMs = Date.now();
+  const note = (busyErr: boolean) => {
+    const w = performance.now() - start;
+    if ((w >= 1000 || busyErr) && slow.length < 20) slow.push({ atMs, waitMs: Math.round(w), busy: busyErr });
+  };
   try {
     conn.exec("BEGIN");
     try {
@@ -68,7 +76,9 @@ function bindOnce(): void {
       throw e;
     }
     waits.push(performance.now() - start);
+    note(false);
   } catch (e) {
+    note(isBusy(e));
     if (isBusy(e)) busy += 1;
     else if (other.length < 5) other.push(e instanceof Error ? e.message : String(e));
     waits.push(performance.now() - start);
@@ -91,7 +101,9 @@ function flush(): WriterPhaseStats {
     maxWaitMs: r(sorted.at(-1) ?? 0),
     medianWaitMs: r(quantile(sorted, 0.5)),
     p99WaitMs: r(quantile(sorted, 0.99)),
+    slow,
   };
+  slow = [];
   waits = [];
   busy = 0;
   other = [];

@@ -1,9 +1,11 @@
 import type { WriterPhaseStats } from "@/lib/bench/sydent-writer";
 import type { Summary } from "@/lib/bench/stats";
+import type { ErasureVerification } from "@/lib/bench/erasure-verify";
+import type { SlowWait, StepKindStats } from "@/lib/bench/erasure-attrib";
 
 // The benchmark's result object (printed as a table, written as JSON to .tmp/bench/results-<date>.json).
 
-export type BenchOnly = "search" | "package" | "all";
+export type BenchOnly = "search" | "package" | "erasure" | "all";
 
 export type BenchOptions = {
   bindings: number;
@@ -12,6 +14,8 @@ export type BenchOptions = {
   seed: string;
   /** Writer pause between transactions (Sydent-like load), ms. */
   writerIntervalMs: number;
+  /** Subjects erased by the erasure measurement (default 1000). */
+  erasureSubjects?: number;
   /** Where cached demo databases live (default .tmp/bench). */
   cacheRoot?: string;
   onProgress?: (message: string) => void;
@@ -40,6 +44,35 @@ export type ConcurrencyResult = {
   longestWaitMs: number;
 };
 
+export type ErasureBenchResult = {
+  requestedSubjects: number;
+  /** Subjects actually erased (distinct people found among the picked bound 3PIDs). */
+  subjects: number;
+  writerIntervalMs: number;
+  /** The cached files that were copied (the copies are deleted afterwards). */
+  copiesOf: string[];
+  /** One untimed-for-throughput search first: builds the per-connection sgAssoc index. */
+  warmupSearchMs: number;
+  totalMs: number;
+  subjectsPerSecond: number;
+  /** Per subject: search (expand, no log scan), request + approved job (plan included), runErasureJob. */
+  perSubject: { total: Summary; search: Summary; jobSetup: Summary; engine: Summary };
+  engineStepsRun: number;
+  /** Engine time per step kind and server (ErasureStep startedAt..doneAt). */
+  stepKinds: StepKindStats;
+  /** The writer's transactions that waited >= 1 s or got "database is locked", with what ran then. */
+  slowWaits: SlowWait[];
+  /** Job states after runErasureJob (phase2_pending: tombstones still owed to a peer). */
+  jobStates: Record<string, number>;
+  pausedReasons: string[];
+  writer: WriterPhaseStats[];
+  /** The writer's statistics for the erasure phase itself. */
+  duringErasure: WriterPhaseStats | null;
+  totalBusyErrors: number;
+  longestWaitMs: number;
+  verification: ErasureVerification;
+};
+
 export type BenchResult = {
   schema: "custodian-bench/1";
   startedAt: string;
@@ -59,6 +92,7 @@ export type BenchResult = {
   implementation: { search: "custodian" | "stub"; package: "custodian" | "not measured"; notes: string[] };
   measurements: Measurement[];
   concurrency: ConcurrencyResult | null;
+  erasure: ErasureBenchResult | null;
   /** Differences between Custodian's answers and the hand-SQL answers (should be empty). */
   answerMismatches: string[];
 };

@@ -1,3 +1,4 @@
+import { byLowerAddress } from "@/lib/sydent/lower-address";
 import type Database from "better-sqlite3";
 import { checkFile, classifyError } from "@/lib/sydent/errors";
 import { sydentRaw } from "@/lib/sydent/open";
@@ -58,7 +59,7 @@ async function countOnServer(db: Database.Database, subjects: BulkSubject[]): Pr
   }
   if (tpids.length) {
     const local = db.prepare("SELECT count(*) AS n FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IS NOT NULL");
-    const global = db.prepare("SELECT medium, address FROM global_threepid_associations WHERE medium = ? AND lower(address) = ?");
+    const global = db.prepare(`SELECT medium, address FROM global_threepid_associations${byLowerAddress(db)} WHERE medium = ? AND lower(address) = ?`);
     const invites = db.prepare("SELECT count(*) AS n FROM invite_tokens WHERE medium = ? AND address = ?");
     for (const s of tpids) {
       const c = counts.get(subjectKey(s))!;

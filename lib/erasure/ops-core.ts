@@ -1,3 +1,4 @@
+import { byLowerAddress } from "@/lib/sydent/lower-address";
 import type Database from "better-sqlite3";
 import { casefold } from "@/lib/sydent/normalise";
 import { mergeSnapshots, openWriteDb, withRetry, type OpOptions, type Snapshot } from "@/lib/erasure/ops-db";
@@ -61,7 +62,7 @@ export async function op<R>(file: string, o: OpOptions, locate: (db: Database.Da
 export function globalIdsFor(db: Database.Database, t: ThreepidTarget): number[] {
   const sp = spellingsOf(t);
   const exact = db.prepare(`SELECT id FROM global_threepid_associations WHERE medium = ? AND address IN (${inList(sp.length)})`).all(t.medium, ...sp) as { id: number }[];
-  const lower = db.prepare("SELECT id, address FROM global_threepid_associations WHERE medium = ? AND lower(address) = ?").all(t.medium, asciiLower(t.address)) as { id: number; address: string }[];
+  const lower = db.prepare(`SELECT id, address FROM global_threepid_associations${byLowerAddress(db)} WHERE medium = ? AND lower(address) = ?`).all(t.medium, asciiLower(t.address)) as { id: number; address: string }[];
   const want = casefold(t.address);
   return [...new Set([...exact.map((r) => r.id), ...lower.filter((r) => (t.medium === "email" ? casefold(r.address) : r.address) === want).map((r) => r.id)])];
 }
