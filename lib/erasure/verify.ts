@@ -90,7 +90,16 @@ async function verifyOn(db: Database.Database, ids: SubjectIds, now: number): Pr
   const tombstones: VerifyResult["tombstones"] = [];
   const peers = db.prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1").all() as { name: string; v: number | null }[];
 
-  const local = await locateIds<{ id: number; medium: string; address: string; mxid: string | null }>(db, "local_threepid_associations", "id, medium, address, mxid", "1", []);
+  // The scans filter in SQL first (a superset of what is checked in JS below): rows whose ASCII-
+  // lowered address is one of the subject's, rows naming one of their Matrix IDs, and every row
+  // with a non-ASCII address (rare; SQLite's lower() cannot fold those, so JS casefolds them).
+  // Only those candidates cross into JavaScript, instead of every row of each table.
+  const lowered = [...new Set(tps.flatMap((t) => (t.medium === "email" ? [casefold(t.address)] : [t.address, `+${t.address}`])))];
+  const addrWhere = (extra: string) =>
+    `lower(address) IN (${q(lowered.length) || "NULL"}) OR address GLOB '*[^ -~]*'${extra ? ` OR ${extra}` : ""}`;
+  const mxWhere = (col: string) => (mx.length ? `${col} IN (${q(mx.length)})` : "");
+  const local = await locateIds<{ id: number; medium: string; address: string; mxid: string | null }>(
+    db, "local_threepid_associations", "id, medium, address, mxid", addrWhere(mxWhere("mxid")), [...lowered, ...mx]);
   for (const r of local) {
     const mine = wanted.has(norm(r.medium, r.address));
     if (mine && r.mxid === null) tombstones.push({ id: r.id, behind: peers.filter((p) => p.v === null || p.v < r.id).map((p) => p.name) });
@@ -98,15 +107,19 @@ async function verifyOn(db: Database.Database, ids: SubjectIds, now: number): Pr
   }
   const needles = [...new Set([...tps.flatMap((t) => [t.address, jsonEscaped(t.address)]), ...mx])];
   const like = needles.map(() => "instr(lower(sgAssoc), lower(?)) > 0").join(" OR ") || "0";
-  const global = await locateIds<{ id: number; medium: string; address: string; mxid: string }>(db, "global_threepid_associations", "id, medium, address, mxid", `1`, []);
+  const global = await locateIds<{ id: number; medium: string; address: string; mxid: string }>(
+    db, "global_threepid_associations", "id, medium, address, mxid", addrWhere(mxWhere("mxid")), [...lowered, ...mx]);
   const globalHits = new Set(global.filter((r) => wanted.has(norm(r.medium, r.address)) || mx.includes(r.mxid)).map((r) => r.id));
   for (const r of await locateIds<{ id: number }>(db, "global_threepid_associations", "id", like, needles)) globalHits.add(r.id);
   add("global_threepid_associations", globalHits.size);
 
-  const sessions = await locateIds<{ id: number; medium: string; address: string }>(db, "threepid_validation_sessions", "id, medium, address", "1", []);
+  const sidList = ids.sids.map(Number).filter(Number.isFinite);
+  const sessions = await locateIds<{ id: number; medium: string; address: string }>(
+    db, "threepid_validation_sessions", "id, medium, address", addrWhere(sidList.length ? `id IN (${q(sidList.length)})` : ""), [...lowered, ...sidList]);
   add("threepid_validation_sessions", sessions.filter((s) => wanted.has(norm(s.medium, s.address)) || ids.sids.includes(String(s.id))).length);
   if (ids.sids.length) add("threepid_token_auths", (db.prepare(`SELECT count(*) AS n FROM threepid_token_auths WHERE validationSession IN (${q(ids.sids.length)})`).get(...ids.sids.map(Number)) as { n: number }).n);
-  const invites = await locateIds<{ medium: string; address: string; sender: string }>(db, "invite_tokens", "medium, address, sender", "1", []);
+  const invites = await locateIds<{ medium: string; address: string; sender: string }>(
+    db, "invite_tokens", "medium, address, sender", addrWhere(mxWhere("sender")), [...lowered, ...mx]);
   add("invite_tokens", invites.filter((i) => wanted.has(norm(i.medium, i.address)) || mx.includes(i.sender)).length);
   if (mx.length) {
     add("accounts", (db.prepare(`SELECT count(*) AS n FROM accounts WHERE user_id IN (${q(mx.length)})`).get(...mx) as { n: number }).n);
