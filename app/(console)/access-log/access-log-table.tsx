@@ -1,5 +1,6 @@
 "use client";
 
+import type { ChainFields } from "@/lib/audit/chain";
 import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table/data-table";
@@ -7,20 +8,11 @@ import { DataTable } from "@/components/data-table/data-table";
 // The access log's columns; paging, sorting and the URL are components/data-table's job.
 // Sortable column ids are exactly lib/audit/schemas.ts ACCESS_LOG_SORTS.
 
-export type AccessLogTableRow = {
-  seq: number;
-  at: string;
-  actorLabel: string;
-  actorRole: string;
-  action: string;
-  targetType: string | null;
-  targetPseudonym: string | null;
-  targetRef: string | null;
-  requestId: string | null;
-  purpose: string | null;
-  outcome: string;
-  ip: string | null;
-};
+/** An entry as the table shows it: the chain's own fields (no copy to drift), `at` as ISO text. */
+export type AccessLogTableRow = Pick<
+  ChainFields,
+  "seq" | "actorLabel" | "actorRole" | "action" | "targetType" | "targetPseudonym" | "targetRef" | "requestId" | "purpose" | "outcome" | "ip"
+> & { at: string };
 
 const OUTCOME_BADGE: Record<string, string> = { ok: "badge badge-ok", denied: "badge badge-bad", error: "badge badge-bad", invalid: "badge badge-warn", not_found: "badge" };
 
