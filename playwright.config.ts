@@ -3,7 +3,7 @@ import { defineConfig } from "@playwright/test";
 
 // Browser tests in Debian's Chromium against `next start`, on a console database made fresh by
 // e2e/setup.ts (SQLite by default; PostgreSQL with E2E_CONSOLE_DB=postgresql). The identity
-// servers are copies of the real Sydent fixture in ../shared/fixtures/sydent-real/.
+// servers are copies of the real Sydent fixture in lib/test/fixtures/sydent-real/.
 const kind = process.env.E2E_CONSOLE_DB === "postgresql" ? "postgresql" : "sqlite";
 const dataDir = path.resolve(".tmp/e2e");
 const port = Number(process.env.E2E_PORT ?? 3100);

@@ -12,7 +12,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { encryptSecret } from "@/lib/keys";
 
-export const FIXTURE_DIR = path.resolve("../shared/fixtures/sydent-real");
+export const FIXTURE_DIR = path.resolve("lib/test/fixtures/sydent-real");
 
 export type E2eCredential = { email: string; password: string; totpSecret: string; role: string; displayName: string };
 

@@ -13,7 +13,7 @@ import type { E2eRole } from "../fixtures/auth";
 // SQL on the e2e fixture copy that the bindings are all still there).
 
 type Subject = { key: string; mxid: string | null };
-const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("../shared/fixtures/sydent-real/truth.json"), "utf8"));
+const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8"));
 const mxids = [...new Set(truth.subjects.map((s) => s.mxid).filter((m): m is string => !!m))].slice(0, 3);
 const fixture = path.resolve(".tmp/e2e/fixture");
 

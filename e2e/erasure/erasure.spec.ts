@@ -13,7 +13,7 @@ import type { E2eRole } from "../fixtures/auth";
 // that count rows (servers overview, subjects) see the pristine data whatever the order.
 
 type Subject = { key: string; mxid: string | null; threepids: { medium: string; address: string; state: string; origin: string | null }[] };
-const FIXTURE = path.resolve("../shared/fixtures/sydent-real");
+const FIXTURE = path.resolve("lib/test/fixtures/sydent-real");
 const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.join(FIXTURE, "truth.json"), "utf8"));
 // One e-mail binding that originated on is1 (is2 holds the replicated copy); not the person the
 // subjects spec uses (a UK phone number).

@@ -7,7 +7,7 @@ import { statePath } from "../fixtures/roles";
 // them). Expected figures come from the fixture's truth.json.
 
 const fixture = path.resolve(".tmp/e2e/fixture");
-const truth = JSON.parse(fs.readFileSync(path.resolve("../shared/fixtures/sydent-real/truth.json"), "utf8"));
+const truth = JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8"));
 
 test.use({ storageState: statePath("support") });
 

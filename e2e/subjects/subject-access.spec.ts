@@ -13,7 +13,7 @@ import type { E2eRole } from "../fixtures/auth";
 // one request, so they run in order.
 
 type Subject = { key: string; mxid: string | null; threepids: { medium: string; address: string; state: string }[] };
-const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("../shared/fixtures/sydent-real/truth.json"), "utf8"));
+const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8"));
 // A bound UK number, typed as a person would: national form with a leading 0 and a space.
 const person = truth.subjects.find((s) => s.threepids.some((t) => t.medium === "msisdn" && t.state === "bound" && t.address.startsWith("447")))!;
 const msisdn = person.threepids.find((t) => t.medium === "msisdn" && t.address.startsWith("447"))!.address; // e.g. 447700900123
