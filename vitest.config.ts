@@ -8,6 +8,8 @@ export default defineConfig({
     environment: "node",
     pool: "forks",
     include: ["lib/**/*.test.ts"],
+    // The live-Sydent suite runs on its own (vitest.live.config.ts, npm run test:live).
+    exclude: ["**/node_modules/**", "lib/**/*.live.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     env: {
