@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import type { LogFile } from "@/lib/logs/files";
-import { parseLineTime } from "@/lib/logs/parse";
 import { readLogLines } from "@/lib/logs/read-lines";
-import { lineClass, RETENTION_CLASSES, type RetentionClass, type RetentionPolicy } from "@/lib/logs/retention";
+import { lineDater } from "@/lib/retention/line-dater";
+import { RETENTION_CLASSES, type RetentionClass, type RetentionPolicy } from "@/lib/logs/retention";
 
 // Audits ONE log file against a retention policy by reading every line (streaming, constant
 // memory; plain or gzip by magic bytes; damage tolerated by lib/logs/read-lines.ts). Dates come
@@ -108,8 +108,7 @@ export async function auditLogFile(file: LogFile, policy: RetentionPolicy, now: 
   base.mtime = before.mtime.toISOString();
 
   const stats = new Map<RetentionClass, { lines: number; overdue: number; oldest: number; newest: number; ages: Map<number, number> }>();
-  let recAt: number | null = null;
-  let recClass: RetentionClass | null = null;
+  const date = lineDater(file.source, policy);
   let oldest = Infinity;
   let newest = -Infinity;
   let firstDue = Infinity;
@@ -119,15 +118,13 @@ export async function auditLogFile(file: LogFile, policy: RetentionPolicy, now: 
     gzipByName: file.gzip,
     signal: o.signal,
     onLine(text) {
-      const t = parseLineTime(file.source, text);
-      if (t) {
-        recAt = t.getTime();
-        recClass = lineClass(policy, file.source, text);
-      } else if (recAt === null && text.trim() !== "") {
-        base.undatedLines++;
+      const d = date(text);
+      if (!d) {
+        if (text.trim() !== "") base.undatedLines++;
         return;
       }
-      if (recAt === null || recClass === null) return; // blank lines before any record
+      const recAt = d.at;
+      const recClass = d.cls;
       if (recAt > nowMs + FUTURE_SLACK_MS) base.futureLines++;
       oldest = Math.min(oldest, recAt);
       newest = Math.max(newest, recAt);
