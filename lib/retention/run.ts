@@ -36,8 +36,8 @@ export function attestedAudit(r: AuditReport) {
     sources: r.sources.map((s) => ({
       source: s.key,
       policyDays: s.policy.periodDays,
-      classes: Object.fromEntries(RETENTION_CLASSES.filter((c) => s.classes[c]).map((c) => [c, { oldestAt: s.classes[c]!.oldestAt, lines: s.classes[c]!.lines, overdueLines: s.classes[c]!.overdueLines }])),
-      files: s.files.map((f) => ({ file: f.path, verdict: f.verdict, oldestLineAt: f.oldestLineAt, newestLineAt: f.newestLineAt, mtime: f.mtime, mustBeGoneBy: f.mustBeGoneBy, overdueDays: f.overdueDays, sha256: f.sha256 })),
+      classes: Object.fromEntries(RETENTION_CLASSES.filter((c) => s.classes[c]).map((c) => [c, { oldestAt: s.classes[c]!.oldestAt, lines: s.classes[c]!.lines, overdueLines: s.classes[c]!.overdueLines, periodDays: s.classes[c]!.periodDays, ageDays: s.classes[c]!.ageDays }])),
+      files: s.files.map((f) => ({ file: f.path, verdict: f.verdict, rotated: f.rotated, gzip: f.gzip, lines: f.lines, overdueLines: f.overdueLines, oldestLineAt: f.oldestLineAt, newestLineAt: f.newestLineAt, mtime: f.mtime, mustBeGoneBy: f.mustBeGoneBy, overdueDays: f.overdueDays, sha256: f.sha256 })),
       findings: s.findings.map((x) => ({ kind: x.kind, file: x.file, overdueDays: x.overdueDays ?? null, detail: x.detail })),
     })),
     stores: r.stores.map((s) => ({ store: s.store, where: s.where, records: s.records, oldestAt: s.oldestAt, policyDays: s.policyDays, finding: s.finding, overdueDays: s.overdueDays })),
