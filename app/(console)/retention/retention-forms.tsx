@@ -55,7 +55,7 @@ export function DryRunButton({ source }: { source: string }) {
   );
 }
 
-export const RequestEnforcementButton = ({ source }: { source: string }) => <ActionButton action={requestEnforcementAction} label="Enforce (after the dry run)" busy="Working…" hidden={{ source }} primary />;
+export const RequestEnforcementButton = ({ source }: { source: string }) => <ActionButton action={requestEnforcementAction} label="Ask for enforcement" busy="Working…" hidden={{ source }} primary />;
 
 export const ApproveEnforcementButton = ({ enforcementId }: { enforcementId: string }) => <ActionButton action={approveEnforcementAction} label="Approve and enforce" busy="Enforcing…" hidden={{ enforcementId }} primary />;
 
