@@ -59,11 +59,11 @@ test("[RETENTION]: a second DPO approves; the overdue finding disappears", async
   const page = await as(browser, "dpo2");
   await page.goto("/retention");
   await page.getByTestId("pending-haproxy:haproxy").getByRole("button", { name: "Approve and enforce" }).click();
-  await expect(page.getByRole("status")).toContainText("Nothing is overdue any more");
+  await expect(page).toHaveURL(/\/retention\/haproxy%3Ahaproxy\?enforced=/);
+  await expect(page.getByTestId("enforced")).toContainText("2 file(s) deleted, 0 rewritten");
   expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(false);
   expect(fs.existsSync(path.join(COPY, "haproxy.log.62.synthetic-aged.gz"))).toBe(false);
   expect(fs.existsSync(path.join(COPY, "haproxy.log"))).toBe(true);
-  await page.goto(SOURCE);
   await expect(page.getByTestId("no-findings")).toBeVisible();
   await expect(page.getByTestId("age-chart-haproxy")).toHaveAttribute("data-overdue", "false");
 });

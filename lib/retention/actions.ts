@@ -2,9 +2,11 @@
 
 import path from "node:path";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { recordAccess } from "@/lib/audit/log";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { db } from "@/lib/db";
 import { retentionNow } from "@/lib/retention/clock";
 import { approvePolicy, proposePolicy } from "@/lib/retention/policies";
 import { approveEnforcement, auditAndAttest, dryRun, requestEnforcement } from "@/lib/retention/run";
@@ -59,11 +61,12 @@ export async function approveEnforcementAction(_prev: RetentionFormState, form: 
   const eid = id.safeParse(field(form, "enforcementId"));
   if (!eid.success) return { ok: false, message: "No such enforcement." };
   const r = await approveEnforcement(actorOf(op), eid.data, retentionNow());
-  revalidatePath("/retention");
   if (r.status === "refused") return { ok: false, message: r.message };
   if (r.status !== "done") return { ok: false, message: "Nothing was done." };
-  const skipped = r.actions.filter((a) => a.status === "skipped").length;
-  return { ok: skipped === 0, message: `Approved and enforced: ${r.actions.filter((a) => a.status === "deleted").length} deleted, ${r.actions.filter((a) => a.status === "rewritten").length} rewritten${skipped ? `, ${skipped} left (changed since the dry run)` : ""}. ${r.overdueAfter ? "Something is still overdue." : "Nothing is overdue any more."}` };
+  const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: r.enforcementId }, select: { sourceKey: true } });
+  revalidatePath("/retention");
+  // The pending entry is gone once it ran: show the outcome on the source's page.
+  redirect(`/retention/${encodeURIComponent(row.sourceKey)}?enforced=${encodeURIComponent(r.enforcementId)}`);
 }
 
 const proposal = z.object({

@@ -30,13 +30,16 @@ const sha256 = (s: string) => crypto.createHash("sha256").update(s, "utf8").dige
 
 export type AttestationBody = { kind: "audit" | "enforcement"; noticeVersion: string; overdue: boolean; findings: number; [k: string]: unknown };
 
-export async function createAttestation(actor: Actor, body: AttestationBody, now = new Date()) {
+/** `asOf` is the time the retention was judged at (normally the clock); createdAt is always the clock. */
+export async function createAttestation(actor: Actor, body: AttestationBody, asOf = new Date()) {
+  const now = new Date();
   const key = loadCheckpointKey(env().checkpointKeyFile);
   return db().$transaction(async (tx) => {
     const head = await tx.accessLogHead.findUnique({ where: { id: 1 } });
     const payload = canonicalJson({
       format: ATTESTATION_FORMAT,
       createdAt: now.toISOString(),
+      judgedAsOf: asOf.toISOString(),
       operator: { label: actor.label, role: actor.role },
       follows: { accessLogSeq: head?.seq ?? 0, accessLogHash: head?.hash ?? "0".repeat(64) },
       ...body,

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
 import { recordAccess } from "@/lib/audit/log";
+import { db } from "@/lib/db";
 import { RETENTION_CLASSES } from "@/lib/logs/retention";
 import { latestRetentionView } from "@/lib/retention/queries";
 import { AgeChart } from "../age-chart";
@@ -16,9 +17,20 @@ const VERDICT: Record<string, string> = {
   undatable: "cannot be dated", unreadable: "cannot be read", "changed-while-read": "changed while read", "future-lines": "future timestamps", missing: "missing",
 };
 
-export default async function RetentionSourcePage({ params }: { params: Promise<{ source: string }> }) {
+/** The outcome of an enforcement just approved (the approval redirects here). */
+async function enforcedBanner(id: unknown, key: string) {
+  if (typeof id !== "string") return null;
+  const e = await db().retentionEnforcement.findUnique({ where: { id: id.slice(0, 100) } });
+  if (!e || e.sourceKey !== key || !e.result) return null;
+  const actions = (JSON.parse(e.result) as { actions: { status: string }[] }).actions;
+  const n = (s: string) => actions.filter((a) => a.status === s).length;
+  return { ok: e.state === "done", text: `Enforcement ${e.state}: ${n("deleted")} file(s) deleted, ${n("rewritten")} rewritten${n("skipped") ? `, ${n("skipped")} left as they were (changed since the dry run)` : ""}. Re-audited and attested.` };
+}
+
+export default async function RetentionSourcePage({ params, searchParams }: { params: Promise<{ source: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const op = await requireOperator("retention.view");
   const key = decodeURIComponent((await params).source).slice(0, 100);
+  const banner = await enforcedBanner((await searchParams).enforced, key);
   const view = await latestRetentionView();
   const s = view.sources.find((x) => x.source === key);
   if (!s) notFound();
@@ -27,6 +39,7 @@ export default async function RetentionSourcePage({ params }: { params: Promise<
     <>
       <p><Link href="/retention">Log retention</Link></p>
       <h1>Retention of {key}</h1>
+      {banner && <div className={banner.ok ? "banner-ok" : "banner-error"} role="status" data-testid="enforced">{banner.text}</div>}
       <p className="muted">As of {s.at.slice(0, 16).replace("T", " ")} UTC (signed attestation <span className="mono">{s.attestationId}</span>).</p>
       <section aria-labelledby="findings-h">
         <h2 id="findings-h">Findings</h2>
