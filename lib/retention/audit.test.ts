@@ -57,3 +57,14 @@ describe("retention audit on the real fixture", async () => {
     expect(is1.classes.application!.overdueLines).toBeGreaterThan(0);
   });
 });
+
+describe("fastLineClass agrees with lib/logs/retention.ts's lineClass", async () => {
+  const { lineClass, retentionPolicy } = await import("@/lib/logs/retention");
+  const { fastLineClass } = await import("@/lib/retention/line-dater");
+  const lines = truthLogs.log_files.filter((f) => f.real).flatMap((f) => plainLines(path.join(FIXTURE_DIR, f.path)).map((l) => [f.kind, l] as const));
+  for (const [name, policy] of [["defaults", DEFAULT_RETENTION_POLICY], ["connection shortest", retentionPolicy({ connection: 5 })], ["lookup longest", retentionPolicy({ lookup: 90 })]] as const) {
+    it(name, () => {
+      for (const [kind, l] of lines) expect(fastLineClass(policy, kind, l)).toBe(lineClass(policy, kind, l));
+    });
+  }
+});
