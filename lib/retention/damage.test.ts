@@ -61,7 +61,7 @@ describe("damaged and odd log files", async () => {
   });
 
   it("the dry run deletes only the dated, whole, expired file", () => {
-    const plan = planEnforcement(is1);
+    const plan = planEnforcement(is1, referenceNow);
     expect(plan.items.map((i) => `${i.action} ${path.basename(i.file)}`)).toEqual(["delete sydent.log.2026-03-04.gz"]);
     expect(plan.skipped.map((s) => path.basename(s.file)).sort()).toEqual(["sydent.log.2026-03-01.gz", "sydent.log.2026-03-02.gz", "sydent.log.2026-03-03", "sydent.log.2027-06-01"]);
   });
@@ -77,6 +77,6 @@ describe("damaged and odd log files", async () => {
     });
     const a = await pending;
     expect(a.verdict).toBe("changed-while-read");
-    expect(planEnforcement({ ...is1, files: [a] }).items).toEqual([]);
+    expect(planEnforcement({ ...is1, files: [a] }, referenceNow).items).toEqual([]);
   });
 });

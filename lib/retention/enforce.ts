@@ -18,7 +18,8 @@ import { lineDater } from "@/lib/retention/line-dater";
 
 export type PlanItem = { file: string; action: "delete" | "rewrite"; linesRemoved: number; linesKept: number; sha256Before: string; overdueDays: number };
 export type PlanSkip = { file: string; reason: string };
-export type EnforcementPlan = { sourceKey: string; items: PlanItem[]; skipped: PlanSkip[] };
+/** `asOf`: the time the dry run judged at. Execution removes exactly the lines expired then (what was approved). */
+export type EnforcementPlan = { sourceKey: string; asOf: string; items: PlanItem[]; skipped: PlanSkip[] };
 
 const SKIP_REASON: Partial<Record<FileAudit["verdict"], string>> = {
   "current-too-old": "the current file: a writer has it open, so it is never rewritten (fix the rotation)",
@@ -29,7 +30,7 @@ const SKIP_REASON: Partial<Record<FileAudit["verdict"], string>> = {
   missing: "missing",
 };
 
-export function planEnforcement(source: SourceAudit): EnforcementPlan {
+export function planEnforcement(source: SourceAudit, asOf: Date): EnforcementPlan {
   const items: PlanItem[] = [];
   const skipped: PlanSkip[] = [];
   for (const f of source.files) {
@@ -47,7 +48,7 @@ export function planEnforcement(source: SourceAudit): EnforcementPlan {
       skipped.push({ file: f.path, reason: SKIP_REASON[f.verdict]! });
     }
   }
-  return { sourceKey: source.key, items, skipped };
+  return { sourceKey: source.key, asOf: asOf.toISOString(), items, skipped };
 }
 
 export type ActionResult = PlanItem & { status: "deleted" | "rewritten" | "skipped"; sha256After: string | null; problem?: string };
@@ -84,7 +85,8 @@ async function rewrite(item: PlanItem, source: SourceAudit["source"], policy: Re
 }
 
 /** Carries out a plan. Each file is checked against its dry-run SHA-256 first. Never throws per file. */
-export async function executePlan(plan: EnforcementPlan, source: SourceAudit["source"], policy: RetentionPolicy, now: Date): Promise<ActionResult[]> {
+export async function executePlan(plan: EnforcementPlan, source: SourceAudit["source"], policy: RetentionPolicy): Promise<ActionResult[]> {
+  const asOf = Date.parse(plan.asOf);
   const out: ActionResult[] = [];
   for (const item of plan.items) {
     const current = await sha256File(item.file);
@@ -98,7 +100,7 @@ export async function executePlan(plan: EnforcementPlan, source: SourceAudit["so
         fsyncDir(path.dirname(item.file));
         out.push({ ...item, status: "deleted", sha256After: null });
       } else {
-        const r = await rewrite(item, source, policy, now.getTime());
+        const r = await rewrite(item, source, policy, asOf);
         out.push({ ...item, status: r.problem ? "skipped" : "rewritten", sha256After: r.sha256After, ...(r.problem ? { problem: r.problem } : {}) });
       }
     } catch (e) {

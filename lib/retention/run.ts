@@ -57,7 +57,7 @@ export async function sourceAudit(key: string, now: Date): Promise<SourceAudit |
 
 export async function dryRun(key: string, now: Date): Promise<{ source: SourceAudit; plan: EnforcementPlan } | null> {
   const source = await sourceAudit(key, now);
-  return source ? { source, plan: planEnforcement(source) } : null;
+  return source ? { source, plan: planEnforcement(source, now) } : null;
 }
 
 export async function hasBeenEnforced(key: string): Promise<boolean> {
@@ -73,7 +73,9 @@ export type EnforceOutcome =
 async function carryOut(enforcementId: string, actor: Actor, plan: EnforcementPlan, now: Date): Promise<EnforceOutcome> {
   const source = await sourceAudit(plan.sourceKey, now);
   if (!source) return { status: "refused", message: `No source ${plan.sourceKey}.` };
-  const actions = await executePlan(plan, source.source, source.policy, now);
+  // Lines are judged as of the dry run (what was approved). Under a policy changed since, a
+  // rewrite's line count differs from the plan and the file is left alone (a new dry run is needed).
+  const actions = await executePlan(plan, source.source, source.policy);
   const after = await sourceAudit(plan.sourceKey, now);
   const policies = await loadPolicies();
   const att = await createAttestation(actor, {
