@@ -8,7 +8,8 @@ import { seedStaff } from "@/lib/requests/testing";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
 import { attestationFile, verifyAttestationFile } from "@/lib/retention/attestation";
-import { approveEnforcement, dryRun, requestEnforcement } from "@/lib/retention/run";
+import { retentionAlarm } from "@/lib/retention/queries";
+import { approveEnforcement, auditAndAttest, dryRun, requestEnforcement } from "@/lib/retention/run";
 
 // Enforcement on copies of the fixture's logs (aged 1 to 200 days), "now" = truth.json's
 // reference_now. What is left is checked with plain zcat against an independent reading of the
@@ -73,6 +74,8 @@ describe("retention enforcement on copies of the fixture", () => {
   });
 
   it("the first enforcement of a source waits for a second person, then leaves exactly what policy allows", async () => {
+    await auditAndAttest(dpo.actor, { now });
+    expect((await retentionAlarm()).overdueSources.map((s) => s.source).sort()).toEqual(["haproxy:haproxy", "sydent:is1", "sydent:is2"]);
     const keys = ["sydent:is1", "sydent:is2", "haproxy:haproxy"];
     for (const key of keys) {
       const r = await requestEnforcement(dpo.actor, key, now);
@@ -98,6 +101,8 @@ describe("retention enforcement on copies of the fixture", () => {
       expect(linesOf(zcat(file)), f.path).toEqual(f.real ? linesOf(before.get(f.path)!) : want);
       if (f.real) expect(fs.readFileSync(file)).toEqual(fs.readFileSync(path.join(FIXTURE_DIR, f.path)));
     }
+    // The dashboard's alarm reads the newest evidence per source: the re-audits after enforcement.
+    expect((await retentionAlarm()).overdueSources).toEqual([]);
   });
 
   it("later enforcements run without approval (cron); attestations verify; a tampered one fails", async () => {
@@ -105,16 +110,17 @@ describe("retention enforcement on copies of the fixture", () => {
     const r = await requestEnforcement(dpo.actor, "sydent:is2", later);
     expect(r.status).toBe("done");
     const atts = await db().retentionAttestation.findMany({ orderBy: { createdAt: "asc" } });
-    expect(atts.length).toBe(4);
+    expect(atts.length).toBe(5);
     const pub = fs.readFileSync(path.join(ctx.current.dataDir, "keys", "checkpoint-ed25519.pub"), "utf8");
     for (const a of atts) expect(verifyAttestationFile(attestationFile(a), pub)).toMatchObject({ ok: true });
-    const file = JSON.parse(attestationFile(atts[0]));
+    const enf = atts.find((a) => a.kind === "enforcement")!;
+    const file = JSON.parse(attestationFile(enf));
     file.payload = file.payload.replace(/"status":"deleted"/, '"status":"skipped"');
     const bad = verifyAttestationFile(JSON.stringify(file), pub);
     expect(bad.ok).toBe(false);
     expect(bad.problems.join(" ")).toMatch(/signature does not verify/);
-    const entry = await db().accessLogEntry.findFirst({ where: { seq: atts[0].accessLogSeq! } });
+    const entry = await db().accessLogEntry.findFirst({ where: { seq: enf.accessLogSeq! } });
     expect(entry?.action).toBe("retention.attest");
-    expect(JSON.parse(entry!.details!).payloadSha256).toBe(atts[0].payloadSha256);
+    expect(JSON.parse(entry!.details!).payloadSha256).toBe(enf.payloadSha256);
   });
 });
