@@ -38,7 +38,7 @@ const RANK: Record<SourceFinding["kind"], number> = {
   unreadable: 5, "changed-while-read": 6, "future-lines": 7, undatable: 8, missing: 9,
 };
 
-function sourceFindings(files: FileAudit[], policy: RetentionPolicy): SourceFinding[] {
+function sourceFindings(files: FileAudit[], policy: RetentionPolicy, nowMs: number): SourceFinding[] {
   const out: SourceFinding[] = [];
   for (const f of files) {
     const name = path.basename(f.path);
@@ -49,15 +49,24 @@ function sourceFindings(files: FileAudit[], policy: RetentionPolicy): SourceFind
       out.push({ kind: x.kind, file: f.path, overdueDays: x.overdueDays ?? (x.kind === "current-too-old" ? f.overdueDays : undefined), detail: `${name}: ${x.detail}` });
     }
   }
-  const whole = files.filter((f) => f.verdict === "expired");
-  if (whole.length) {
-    const present = RETENTION_CLASSES.filter((c) => files.some((f) => f.classes[c]));
-    const longest = Math.max(...present.map((c) => policy.periodDays[c]));
+  // Rotation set-up: rotated files kept longer than the longest period of the classes they hold.
+  const present = RETENTION_CLASSES.filter((c) => files.some((f) => f.classes[c]));
+  const longest = present.length ? Math.max(...present.map((c) => policy.periodDays[c])) : null;
+  const rotated = files.filter((f) => f.rotated && f.newestLineAt);
+  const span = rotated.length ? Math.max(...rotated.map((f) => Math.floor((nowMs - Date.parse(f.newestLineAt!)) / DAY_MS))) : 0;
+  if (longest !== null && span > longest) {
+    const sydent = files[0]?.source === "sydent";
     out.push({
       kind: "rotation-keeps-too-much",
       file: null,
-      detail: `Rotation keeps ${whole.length} file(s) past every period of this source: set Sydent's backupCount / logrotate's "rotate" so no file outlives ${Number.isFinite(longest) ? longest : "the longest period"} day(s) (Sydent's default keeps a year).`,
+      detail: `${rotated.length} rotated file(s) are kept, the oldest ending ${span} day(s) ago: more than the longest period here (${longest} days). ` +
+        (sydent
+          ? "Sydent's handler keeps 365 daily files (TimedRotatingFileHandler backupCount=365, not configurable in sydent.conf): run retention:enforce from cron."
+          : `Set logrotate's "rotate" to at most ${longest} for daily rotation, or run retention:enforce from cron.`),
     });
+  }
+  if (files.some((f) => f.verdict === "straddling") && files[0]?.source === "sydent") {
+    out.push({ kind: "rotation-keeps-too-much", file: null, detail: "Daily files mix lookup lines (7 days) with other lines (60 days): no rotation setting keeps both promises; only rewriting the files (retention:enforce) does." });
   }
   const overdue = files.filter((f) => f.overdueLines > 0);
   if (overdue.length) {
@@ -108,7 +117,7 @@ export async function auditLogSources(servers: ServerLogConfig[], o: AuditOption
       }
     };
     await Promise.all([worker(), worker()]);
-    const findings = sourceFindings(audits, policy);
+    const findings = sourceFindings(audits, policy, o.now.getTime());
     out.push({
       key, source: group[0].source, origin: group[0].origin, patterns: [...new Set(group.map((g) => g.pattern))], policy,
       files: audits, findings, classes: chart(audits),
