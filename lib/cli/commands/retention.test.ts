@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { truthLogs } from "@/lib/logs/test-helpers";
 import { seedStaff } from "@/lib/requests/testing";
+import { totpCode } from "@/lib/auth/totp";
+import { seedEnrolledStaff } from "@/lib/auth/testing";
 import { attestationFile } from "@/lib/retention/attestation";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -104,5 +106,23 @@ describe("retention commands", () => {
     const set = await loadPolicies();
     expect(set.policyFor("haproxy:haproxy").periodDays.haproxy).toBe(30);
     expect(set.policyFor("sydent:is1").periodDays.application).toBe(60);
+  });
+
+  it("retention:enforce --execute: the first one waits; the asker cannot approve; a second DPO with their code can", async () => {
+    const a = await seedEnrolledStaff({ role: "dpo" });
+    const b = await seedEnrolledStaff({ role: "dpo" });
+    const ask = cli("retention:enforce", "--operator", a.email, "--source", "sydent:is2", "--execute", "--now", truthLogs.reference_now);
+    expect(ask.code, ask.stderr).toBe(0);
+    expect(ask.json.status).toBe("awaiting_approval");
+    expect(fs.existsSync(path.join(dir, "is2", "sydent.log.2026-05-11.synthetic-aged.gz"))).toBe(true);
+    const self = cli("retention:enforce", "--operator", a.email, "--approve", ask.json.enforcementId, "--code", totpCode(a.totpSecret), "--now", truthLogs.reference_now);
+    expect(self.code).toBe(1);
+    expect(self.json.message).toMatch(/second person/);
+    const noCode = cli("retention:enforce", "--operator", b.email, "--approve", ask.json.enforcementId);
+    expect(noCode.code).toBe(1);
+    const ok = cli("retention:enforce", "--operator", b.email, "--approve", ask.json.enforcementId, "--code", totpCode(b.totpSecret), "--now", truthLogs.reference_now);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json).toMatchObject({ status: "done", overdueAfter: false });
+    expect(fs.readdirSync(path.join(dir, "is2")).sort()).toEqual(["sydent.log", "sydent.log.2026-10-13.synthetic-aged.gz", "sydent.log.2026-11-18.synthetic-aged.gz", "sydent.log.2026-11-25.synthetic-aged.gz"]);
   });
 });
