@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
@@ -20,6 +21,8 @@ export const e2eEnv: Record<string, string> = {
   NEXTAUTH_URL: baseURL,
   CUSTODIAN_MASTER_KEY: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Retention is judged as of the fixture's reference time (its aged log copies are relative to it).
+  CUSTODIAN_RETENTION_NOW: JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8")).reference_now,
 };
 Object.assign(process.env, e2eEnv);
 

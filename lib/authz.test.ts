@@ -34,6 +34,10 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/erasures/bulk/[id]": ["dpo", "support"],
   "/api/erasures/[id]/receipt": ["dpo", "support", "auditor"],
   "/api/erasures/bulk/[id]/rejected": ["dpo", "support"],
+  "/retention": ["admin", "dpo", "auditor"],
+  "/retention/[source]": ["admin", "dpo", "auditor"],
+  "/retention/attestations": ["dpo", "auditor"],
+  "/api/retention/attestations/[id]": ["dpo", "auditor"],
 };
 
 function walk(dir: string): string[] {

@@ -40,11 +40,17 @@ export const PERMISSIONS = {
   "erasure.approve": "Approve an erasure someone else asked for",
   "erasure.execute": "Run an approved erasure, resume a paused one, drive phase 2",
   "erasure.receipt": "See and download erasure receipts (masked identifier only)",
+  "retention.view": "See retention audits: log files, line ages per class, findings (no log lines)",
+  "retention.audit": "Run a retention audit of log files, Sydent tables and the console's stores",
+  "retention.enforce": "Dry-run enforcement and ask for it (the first of a source needs a second person)",
+  "retention.approve": "Approve the first enforcement of a log source someone else asked for",
+  "retention.policy": "Propose and approve retention policy changes (a second admin approves)",
+  "retention.attestations": "List and download signed retention attestations",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal"],
+  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal", "retention.view", "retention.approve", "retention.policy"],
   dpo: [
     "console.use",
     "servers.view",
@@ -70,6 +76,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.approve",
     "erasure.execute",
     "erasure.receipt",
+    "retention.view",
+    "retention.audit",
+    "retention.enforce",
+    "retention.approve",
+    "retention.attestations",
   ],
   support: [
     "console.use",
@@ -84,7 +95,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.request",
     "erasure.receipt",
   ],
-  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt"],
+  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt", "retention.view", "retention.attestations"],
 };
 
 export function isRole(value: unknown): value is Role {
@@ -127,6 +138,10 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/erasures/bulk/[id]": "erasure.request",
   "/api/erasures/[id]/receipt": "erasure.receipt",
   "/api/erasures/bulk/[id]/rejected": "erasure.request",
+  "/retention": "retention.view",
+  "/retention/[source]": "retention.view",
+  "/retention/attestations": "retention.attestations",
+  "/api/retention/attestations/[id]": "retention.attestations",
 };
 
 /**
@@ -174,6 +189,12 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
   "lib/erasure/actions.ts#replanErasureAction": "erasure.request",
   "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
+  "lib/retention/actions.ts#runRetentionAuditAction": "retention.audit",
+  "lib/retention/actions.ts#dryRunAction": "retention.enforce",
+  "lib/retention/actions.ts#requestEnforcementAction": "retention.enforce",
+  "lib/retention/actions.ts#approveEnforcementAction": "retention.approve",
+  "lib/retention/actions.ts#proposePolicyAction": "retention.policy",
+  "lib/retention/actions.ts#approvePolicyAction": "retention.policy",
 };
 
 /**

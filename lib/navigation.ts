@@ -9,6 +9,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/erasures", label: "Erasures", permission: "erasure.receipt" },
   { href: "/erasures/bulk", label: "Bulk erasure", permission: "erasure.request" },
   { href: "/servers", label: "Identity servers", permission: "servers.view" },
+  { href: "/retention", label: "Log retention", permission: "retention.view" },
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },

@@ -4,6 +4,7 @@ import { can, ROLE_LABELS } from "@/lib/authz";
 import { getDashboard } from "@/lib/dashboard";
 import { erasureAlarmCounts } from "@/lib/erasure/alarms-view";
 import { erasureAlarms } from "@/lib/erasure/phase2";
+import { retentionAlarm } from "@/lib/retention/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,8 @@ export default async function DashboardPage() {
   const d = await getDashboard(op.role);
   // The 30-day promise (privacy notice 3.1.2): erasures at day 25 or later raise an alarm here.
   const erasure = can(op.role, "erasure.receipt") ? { alarms: await erasureAlarms(), counts: await erasureAlarmCounts() } : null;
+  // The notice's retention promises (3.2.2, 3.9): anything overdue in the latest signed audit.
+  const retention = can(op.role, "retention.view") ? await retentionAlarm() : null;
   return (
     <>
       <h1>Dashboard</h1>
@@ -45,6 +48,18 @@ export default async function DashboardPage() {
           </ul>
         </section>
       )}
+      {retention && (retention.overdueSources.length > 0 || retention.storesOverdue > 0) && (
+        <section className="card banner-error" aria-labelledby="retention-alarm-heading" data-testid="retention-alarm">
+          <h2 id="retention-alarm-heading">Log copies kept past their retention period</h2>
+          <ul>
+            {retention.overdueSources.map((s) => (
+              <li key={s.source}><Link href={`/retention/${encodeURIComponent(s.source)}`}>{s.source}</Link> — overdue by up to {s.maxOverdueDays} day(s)</li>
+            ))}
+            {retention.storesOverdue > 0 && <li><Link href="/retention">{retention.storesOverdue} table(s) or store(s) past their policy</Link></li>}
+          </ul>
+        </section>
+      )}
+      {retention && !retention.audited && <p><Link href="/retention">Log retention has not been audited yet</Link></p>}
       {erasure && erasure.counts.awaitingApproval > 0 && (
         <p><Link href="/erasures">{erasure.counts.awaitingApproval} erasure(s) awaiting approval</Link></p>
       )}

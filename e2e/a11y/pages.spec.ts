@@ -96,6 +96,24 @@ for (const role of ROLES) {
       });
     }
 
+    if (allowed(role, "/retention/[source]")) {
+      test(`[A11Y]: ${role} a log source's retention page (findings, chart, files) has no WCAG 2.1 AA violations`, async ({ page, browser }) => {
+        await page.goto("/retention");
+        const sources = page.getByRole("table", { name: "Log sources" });
+        if (!(await sources.getByRole("link", { name: "sydent:is1" }).count())) {
+          // Nothing audited yet: a DPO runs one (reading only).
+          const dpo = await (await browser.newContext({ storageState: statePath("dpo") })).newPage();
+          await dpo.goto("/retention");
+          await dpo.getByRole("button", { name: "Run an audit now" }).click();
+          await expect(dpo.getByRole("status")).toContainText("Audit done");
+          await page.reload();
+        }
+        await sources.getByRole("link", { name: "sydent:is1" }).click();
+        await expect(page).toHaveURL(/\/retention\/sydent%3Ais1$/);
+        await expectNoViolations(page, `/retention/<source> as ${role}`);
+      });
+    }
+
     if (allowed(role, "/requests/[id]")) {
       test(`[A11Y]: ${role} a request's detail page has no WCAG 2.1 AA violations`, async ({ page, browser }) => {
         const url = await aRequestUrl(browser);

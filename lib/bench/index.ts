@@ -22,6 +22,8 @@ function int(name: string, v: string | undefined, fallback: number, min: number,
 }
 
 async function main(): Promise<number> {
+  // npm run bench -- retention [...]: the log-retention audit benchmark (lib/bench/retention.ts).
+  if (process.argv[2] === "retention") return (await import("@/lib/bench/retention")).retentionBench(process.argv.slice(3));
   const { values } = parseArgs({
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },

@@ -51,7 +51,7 @@ function describe(f: Input): { path: string; source: LogSource; origin: string }
 }
 
 /** Splits on \n as bytes: joining the kept parts with \n restores them exactly. */
-function splitLines(buf: Buffer): Buffer[] {
+export function splitLines(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let start = 0;
   for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, start)) {
@@ -62,7 +62,7 @@ function splitLines(buf: Buffer): Buffer[] {
   return out;
 }
 
-function writeAtomically(target: string, data: Buffer, st: fs.Stats): void {
+export function writeAtomically(target: string, data: Buffer, st: fs.Stats): void {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.scrub-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   const fd = fs.openSync(tmp, "wx", 0o600);

@@ -1,0 +1,93 @@
+import Link from "next/link";
+import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { can } from "@/lib/authz";
+import { recordAccess } from "@/lib/audit/log";
+import { RETENTION_CLASSES } from "@/lib/logs/retention";
+import { CURRENT_NOTICE, loadPolicies } from "@/lib/retention/policies";
+import { latestRetentionView, pendingEnforcements } from "@/lib/retention/queries";
+import { ApproveEnforcementButton, ApprovePolicyButton, ProposePolicyForm, RunAuditButton } from "./retention-forms";
+
+export const dynamic = "force-dynamic";
+
+// Log retention: each source's findings (from the latest signed audit or re-audit), the stores,
+// enforcements waiting for a second person, and the policies. File names and counts only.
+
+export default async function RetentionPage() {
+  const op = await requireOperator("retention.view");
+  const [view, pending, policies] = await Promise.all([latestRetentionView(), pendingEnforcements(), loadPolicies()]);
+  await recordAccess({ actor: actorOf(op), action: "retention.view", outcome: "ok", details: { sources: view.sources.length } });
+  const overdue = view.sources.filter((s) => s.files.some((f) => f.overdueLines > 0));
+  const scopes = ["default", ...view.sources.map((s) => s.source)];
+  return (
+    <>
+      <h1>Log retention</h1>
+      <p className="muted">
+        Policies follow privacy notice {policies.noticeVersion} (current {CURRENT_NOTICE.version}). {view.lastAuditAt ? <>Last audit {view.lastAuditAt.slice(0, 16).replace("T", " ")} UTC.</> : "No audit yet."}{" "}
+        {can(op.role, "retention.attestations") && <Link href="/retention/attestations">Signed attestations</Link>}
+      </p>
+      {can(op.role, "retention.audit") && <RunAuditButton />}
+      {overdue.length > 0 && (
+        <section className="card banner-error" aria-labelledby="ret-overdue" data-testid="retention-overdue">
+          <h2 id="ret-overdue">Copies kept past their retention period</h2>
+          <ul>{overdue.map((s) => <li key={s.source}><Link href={`/retention/${encodeURIComponent(s.source)}`}>{s.source}</Link>: overdue by up to {Math.max(...s.files.map((f) => f.overdueDays))} day(s)</li>)}</ul>
+        </section>
+      )}
+      {pending.length > 0 && (
+        <section className="card" aria-labelledby="ret-pending">
+          <h2 id="ret-pending">Enforcements waiting for a second person</h2>
+          {pending.map((e) => {
+            const plan = JSON.parse(e.plan) as { items: { action: string }[] };
+            return (
+              <div key={e.id} data-testid={`pending-${e.sourceKey}`}>
+                <p><strong>{e.sourceKey}</strong>: {plan.items.filter((i) => i.action === "delete").length} file(s) to delete, {plan.items.filter((i) => i.action === "rewrite").length} to rewrite (asked {e.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC).</p>
+                {can(op.role, "retention.approve") && (e.requestedById === op.id ? <p className="muted">You asked for it: another person approves.</p> : <ApproveEnforcementButton enforcementId={e.id} />)}
+              </div>
+            );
+          })}
+        </section>
+      )}
+      <table className="data">
+        <caption>Log sources</caption>
+        <thead><tr><th scope="col">Source</th><th scope="col">Files</th><th scope="col">Findings</th><th scope="col">Overdue by (days)</th><th scope="col">As of</th></tr></thead>
+        <tbody>
+          {view.sources.map((s) => (
+            <tr key={s.source}>
+              <td><Link href={`/retention/${encodeURIComponent(s.source)}`}>{s.source}</Link></td>
+              <td>{s.files.length}</td>
+              <td>{s.findings.length}</td>
+              <td>{Math.max(0, ...s.files.map((f) => f.overdueDays)) || "—"}</td>
+              <td>{s.at.slice(0, 16).replace("T", " ")}</td>
+            </tr>
+          ))}
+          {view.sources.length === 0 && <tr><td colSpan={5}>No audit yet.</td></tr>}
+        </tbody>
+      </table>
+      <table className="data">
+        <caption>Tables and stores (oldest record against a policy)</caption>
+        <thead><tr><th scope="col">Store</th><th scope="col">Where</th><th scope="col">Records</th><th scope="col">Oldest</th><th scope="col">Policy (days)</th><th scope="col">Finding</th></tr></thead>
+        <tbody>
+          {view.stores.map((s) => (
+            <tr key={`${s.where}:${s.store}`}>
+              <td>{s.store}</td><td>{s.where}</td><td>{s.records}</td><td>{s.oldestAt?.slice(0, 10) ?? "—"}</td><td>{s.policyDays ?? "none"}</td>
+              <td><span className={`badge ${s.finding === "overdue" || s.finding === "unreadable" ? "badge-bad" : s.finding === "no-policy" ? "badge-warn" : "badge-ok"}`}>{s.finding === "overdue" ? `overdue by ${s.overdueDays} d` : s.finding}</span></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="data">
+        <caption>Retention policies</caption>
+        <thead><tr><th scope="col">Scope</th><th scope="col">Class</th><th scope="col">Days</th><th scope="col">Notice</th><th scope="col">State</th><th scope="col">Reason</th></tr></thead>
+        <tbody>
+          {policies.rows.map((p) => (
+            <tr key={p.id}>
+              <td>{p.scope}</td><td>{p.retentionClass}</td><td>{p.periodDays}</td><td>{p.noticeVersion}</td>
+              <td>{p.state}{p.state === "proposed" && can(op.role, "retention.policy") && p.proposedById !== op.id && <ApprovePolicyButton policyId={p.id} />}</td>
+              <td>{p.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {can(op.role, "retention.policy") && <ProposePolicyForm scopes={scopes} classes={[...RETENTION_CLASSES]} />}
+    </>
+  );
+}

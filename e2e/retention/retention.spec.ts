@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { verifyAttestationFile } from "@/lib/retention/attestation";
+import { statePath } from "../fixtures/roles";
+import type { E2eRole } from "../fixtures/auth";
+
+// Log retention end to end (issue 10), judged as of the fixture's reference time
+// (CUSTODIAN_RETENTION_NOW): the DPO audits and sees the HAProxy log's overdue copies on the
+// chart, runs a dry run listing the two expired rotated files, asks for enforcement; a second DPO
+// approves; the finding disappears; the auditor downloads the signed attestation, which verifies
+// offline with the checkpoint public key. The HAProxy log copy is restored afterwards.
+
+const FIXTURE = path.resolve("lib/test/fixtures/sydent-real");
+const COPY = path.resolve(".tmp/e2e/fixture/haproxy");
+const SOURCE = "/retention/haproxy%3Ahaproxy";
+
+async function as(browser: Browser, role: E2eRole): Promise<Page> {
+  const ctx = await browser.newContext({ storageState: statePath(role) });
+  return ctx.newPage();
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.afterAll(() => {
+  fs.rmSync(COPY, { recursive: true, force: true });
+  fs.cpSync(path.join(FIXTURE, "haproxy"), COPY, { recursive: true });
+});
+
+test("[RETENTION]: the DPO sees overdue HAProxy copies on the chart, dry-runs and asks for enforcement", async ({ browser }) => {
+  const page = await as(browser, "dpo");
+  await page.goto("/retention");
+  await page.getByRole("button", { name: "Run an audit now" }).click();
+  await expect(page.getByRole("status")).toContainText("Audit done");
+  await page.goto(SOURCE);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Retention of haproxy:haproxy");
+  const chart = page.getByTestId("age-chart-haproxy");
+  await expect(chart).toHaveAttribute("data-overdue", "true");
+  await expect(chart.getByRole("img")).toHaveAttribute("aria-label", /limit 60 day\(s\), \d+ line\(s\) past the limit/);
+  await expect(page.getByTestId("findings").locator("li").first()).toContainText("overdue");
+  await expect(page.getByTestId("findings")).toContainText("130 day(s)");
+
+  await page.getByRole("button", { name: "Dry run", exact: true }).click();
+  const plan = page.getByTestId("dry-run-plan");
+  await expect(plan).toBeVisible();
+  await expect(plan.locator("tbody tr")).toHaveCount(2);
+  await expect(plan).toContainText("haproxy.log.190.synthetic-aged.gz");
+  await expect(plan).toContainText("haproxy.log.62.synthetic-aged.gz");
+  expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(true);
+
+  await page.getByRole("button", { name: "Ask for enforcement" }).click();
+  await expect(page.getByRole("status").last()).toContainText("second person");
+  expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(true);
+  await page.goto("/retention");
+  await expect(page.getByTestId("pending-haproxy:haproxy")).toContainText("You asked for it");
+});
+
+test("[RETENTION]: a second DPO approves; the overdue finding disappears", async ({ browser }) => {
+  const page = await as(browser, "dpo2");
+  await page.goto("/retention");
+  await page.getByTestId("pending-haproxy:haproxy").getByRole("button", { name: "Approve and enforce" }).click();
+  await expect(page).toHaveURL(/\/retention\/haproxy%3Ahaproxy\?enforced=/);
+  await expect(page.getByTestId("enforced")).toContainText("2 file(s) deleted, 0 rewritten");
+  expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(false);
+  expect(fs.existsSync(path.join(COPY, "haproxy.log.62.synthetic-aged.gz"))).toBe(false);
+  expect(fs.existsSync(path.join(COPY, "haproxy.log"))).toBe(true);
+  await expect(page.getByTestId("no-findings")).toBeVisible();
+  await expect(page.getByTestId("age-chart-haproxy")).toHaveAttribute("data-overdue", "false");
+});
+
+test("[RETENTION]: the auditor downloads the enforcement attestation; it verifies offline", async ({ browser }) => {
+  const page = await as(browser, "auditor");
+  await page.goto("/retention/attestations");
+  const link = page.getByRole("link", { name: /^Download enforcement attestation/ }).first();
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const file = path.resolve(".tmp/e2e/retention-attestation.json");
+  await download.saveAs(file);
+  const text = fs.readFileSync(file, "utf8");
+  const pub = fs.readFileSync(path.resolve(".tmp/e2e/keys/checkpoint-ed25519.pub"), "utf8");
+  const r = verifyAttestationFile(text, pub);
+  expect(r.problems).toEqual([]);
+  expect(r.payload).toMatchObject({ kind: "enforcement", source: "haproxy:haproxy", overdue: false });
+  const tampered = JSON.parse(text);
+  tampered.payload = tampered.payload.replace('"status":"deleted"', '"status":"skipped"');
+  expect(verifyAttestationFile(JSON.stringify(tampered), pub).ok).toBe(false);
+});

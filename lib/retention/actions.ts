@@ -1,0 +1,95 @@
+"use server";
+
+import path from "node:path";
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { recordAccess } from "@/lib/audit/log";
+import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { db } from "@/lib/db";
+import { retentionNow } from "@/lib/retention/clock";
+import { approvePolicy, proposePolicy } from "@/lib/retention/policies";
+import { approveEnforcement, auditAndAttest, dryRun, requestEnforcement } from "@/lib/retention/run";
+
+// The retention pages' server actions. Each checks its permission first, parses its input with
+// zod and leaves the work to lib/retention (which writes the access-log entries).
+
+export type PlanLine = { name: string; action: "delete" | "rewrite"; linesRemoved: number; linesKept: number; overdueDays: number };
+export type RetentionFormState = { ok: boolean; message: string; plan?: PlanLine[]; skipped?: { name: string; reason: string }[] } | null;
+
+const source = z.string().trim().regex(/^(sydent:[A-Za-z0-9_.-]{1,64}|haproxy:haproxy)$/);
+const id = z.string().trim().min(1).max(100);
+const field = (form: FormData, k: string) => (typeof form.get(k) === "string" ? String(form.get(k)) : "");
+
+export async function runRetentionAuditAction(_prev: RetentionFormState, _form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.audit");
+  const { report } = await auditAndAttest(actorOf(op), { now: retentionNow() });
+  revalidatePath("/retention");
+  return { ok: true, message: `Audit done: ${report.findings} finding(s)${report.overdue ? ", something is overdue" : ", nothing overdue"}. A signed attestation was recorded.` };
+}
+
+export async function dryRunAction(_prev: RetentionFormState, form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.enforce");
+  const key = source.safeParse(field(form, "source"));
+  if (!key.success) return { ok: false, message: "No such log source." };
+  const d = await dryRun(key.data, retentionNow());
+  if (!d) return { ok: false, message: "No such log source." };
+  await recordAccess({ actor: actorOf(op), action: "retention.enforce.dryrun", outcome: "ok", details: { source: key.data, items: d.plan.items.length, skipped: d.plan.skipped.length } });
+  return {
+    ok: true,
+    message: d.plan.items.length ? `Dry run: ${d.plan.items.length} file(s) would change. Nothing was changed.` : "Dry run: nothing to delete or rewrite.",
+    plan: d.plan.items.map((i) => ({ name: path.basename(i.file), action: i.action, linesRemoved: i.linesRemoved, linesKept: i.linesKept, overdueDays: i.overdueDays })),
+    skipped: d.plan.skipped.map((s) => ({ name: path.basename(s.file), reason: s.reason })),
+  };
+}
+
+export async function requestEnforcementAction(_prev: RetentionFormState, form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.enforce");
+  const key = source.safeParse(field(form, "source"));
+  if (!key.success) return { ok: false, message: "No such log source." };
+  const r = await requestEnforcement(actorOf(op), key.data, retentionNow());
+  revalidatePath("/retention");
+  if (r.status === "awaiting_approval") return { ok: true, message: "This is the first enforcement of this source: it now waits for a second person's approval on the Retention page." };
+  if (r.status === "nothing-to-do") return { ok: true, message: "Nothing to delete or rewrite." };
+  if (r.status === "refused") return { ok: false, message: r.message };
+  const skipped = r.actions.filter((a) => a.status === "skipped").length;
+  return { ok: skipped === 0, message: `Enforced: ${r.actions.filter((a) => a.status === "deleted").length} deleted, ${r.actions.filter((a) => a.status === "rewritten").length} rewritten${skipped ? `, ${skipped} left (changed meanwhile)` : ""}. Re-audited and attested.` };
+}
+
+export async function approveEnforcementAction(_prev: RetentionFormState, form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.approve");
+  const eid = id.safeParse(field(form, "enforcementId"));
+  if (!eid.success) return { ok: false, message: "No such enforcement." };
+  const r = await approveEnforcement(actorOf(op), eid.data, retentionNow());
+  if (r.status === "refused") return { ok: false, message: r.message };
+  if (r.status !== "done") return { ok: false, message: "Nothing was done." };
+  const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: r.enforcementId }, select: { sourceKey: true } });
+  revalidatePath("/retention");
+  // The pending entry is gone once it ran: show the outcome on the source's page.
+  redirect(`/retention/${encodeURIComponent(row.sourceKey)}?enforced=${encodeURIComponent(r.enforcementId)}`);
+}
+
+const proposal = z.object({
+  scope: z.string().trim().min(1).max(80),
+  retentionClass: z.string().trim().min(1).max(40),
+  periodDays: z.coerce.number().int().min(0).max(3650),
+  reason: z.string().trim().min(1, "Give a reason.").max(500),
+});
+
+export async function proposePolicyAction(_prev: RetentionFormState, form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.policy");
+  const p = proposal.safeParse({ scope: field(form, "scope"), retentionClass: field(form, "retentionClass"), periodDays: field(form, "periodDays"), reason: field(form, "reason") });
+  if (!p.success) return { ok: false, message: p.error.issues[0]?.message ?? "Check the form. Nothing was changed." };
+  const r = await proposePolicy(actorOf(op), p.data);
+  revalidatePath("/retention");
+  return r.ok ? { ok: true, message: "Proposed: a second administrator approves it on this page." } : { ok: false, message: r.message };
+}
+
+export async function approvePolicyAction(_prev: RetentionFormState, form: FormData): Promise<RetentionFormState> {
+  const op = await requireOperator("retention.policy");
+  const pid = id.safeParse(field(form, "policyId"));
+  if (!pid.success) return { ok: false, message: "No such policy." };
+  const r = await approvePolicy(actorOf(op), pid.data);
+  revalidatePath("/retention");
+  return r.ok ? { ok: true, message: "Approved: the policy is active." } : { ok: false, message: r.message };
+}

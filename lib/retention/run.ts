@@ -1,0 +1,120 @@
+import path from "node:path";
+import { recordAccess, withAccessLog } from "@/lib/audit/log";
+import type { Actor } from "@/lib/audit/types";
+import { db } from "@/lib/db";
+import { RETENTION_CLASSES } from "@/lib/logs/retention";
+import { listServers } from "@/lib/servers/queries";
+import { createAttestation } from "@/lib/retention/attestation";
+import { auditLogSources, type SourceAudit } from "@/lib/retention/audit-sources";
+import { executePlan, planEnforcement, type ActionResult, type EnforcementPlan } from "@/lib/retention/enforce";
+import { loadPolicies } from "@/lib/retention/policies";
+import { auditStores, type StoreAudit } from "@/lib/retention/stores";
+
+// The retention workflows: audit (every source and store, one signed attestation), dry run,
+// enforcement (first one of a source approved by a second person, later ones direct: cron),
+// each followed by a re-audit and an attestation. Files and counts only: no line is ever output.
+
+export type AuditReport = { at: string; noticeVersion: string; sources: SourceAudit[]; stores: StoreAudit[]; overdue: boolean; findings: number };
+
+async function servers(label?: string) {
+  const all = await listServers();
+  return label ? all.filter((s) => s.label === label) : all;
+}
+
+export async function auditAll(o: { now: Date; server?: string; hash?: boolean; stores?: boolean }): Promise<AuditReport> {
+  const policies = await loadPolicies();
+  const list = await servers(o.server);
+  const sources = await auditLogSources(list, { now: o.now, policyFor: policies.policyFor, hash: o.hash });
+  const stores = o.stores === false ? [] : await auditStores(list, policies.storeDays, o.now);
+  const findings = sources.reduce((n, s) => n + s.findings.length, 0) + stores.filter((s) => s.finding === "overdue" || s.finding === "no-policy" || s.finding === "unreadable").length;
+  return { at: o.now.toISOString(), noticeVersion: policies.noticeVersion, sources, stores, findings, overdue: sources.some((s) => s.overdue) || stores.some((s) => s.finding === "overdue") };
+}
+
+/** What an attestation says about an audit: per source and class the oldest line, the findings. */
+export function attestedAudit(r: AuditReport) {
+  return {
+    sources: r.sources.map((s) => ({
+      source: s.key,
+      policyDays: s.policy.periodDays,
+      classes: Object.fromEntries(RETENTION_CLASSES.filter((c) => s.classes[c]).map((c) => [c, { oldestAt: s.classes[c]!.oldestAt, lines: s.classes[c]!.lines, overdueLines: s.classes[c]!.overdueLines, periodDays: s.classes[c]!.periodDays, ageDays: s.classes[c]!.ageDays }])),
+      files: s.files.map((f) => ({ file: f.path, verdict: f.verdict, rotated: f.rotated, gzip: f.gzip, lines: f.lines, overdueLines: f.overdueLines, oldestLineAt: f.oldestLineAt, newestLineAt: f.newestLineAt, mtime: f.mtime, mustBeGoneBy: f.mustBeGoneBy, overdueDays: f.overdueDays, sha256: f.sha256 })),
+      findings: s.findings.map((x) => ({ kind: x.kind, file: x.file, overdueDays: x.overdueDays ?? null, detail: x.detail })),
+    })),
+    stores: r.stores.map((s) => ({ store: s.store, where: s.where, records: s.records, oldestAt: s.oldestAt, policyDays: s.policyDays, finding: s.finding, overdueDays: s.overdueDays })),
+  };
+}
+
+export async function auditAndAttest(actor: Actor, o: { now: Date; server?: string }) {
+  const report = await auditAll(o);
+  const att = await createAttestation(actor, { kind: "audit", noticeVersion: report.noticeVersion, overdue: report.overdue, findings: report.findings, audit: attestedAudit(report) }, o.now);
+  return { report, attestationId: att.id };
+}
+
+export async function sourceAudit(key: string, now: Date): Promise<SourceAudit | null> {
+  const r = await auditAll({ now, hash: true, stores: false });
+  return r.sources.find((s) => s.key === key) ?? null;
+}
+
+export async function dryRun(key: string, now: Date): Promise<{ source: SourceAudit; plan: EnforcementPlan } | null> {
+  const source = await sourceAudit(key, now);
+  return source ? { source, plan: planEnforcement(source, now) } : null;
+}
+
+export async function hasBeenEnforced(key: string): Promise<boolean> {
+  return (await db().retentionEnforcement.count({ where: { sourceKey: key, state: "done" } })) > 0;
+}
+
+export type EnforceOutcome =
+  | { status: "awaiting_approval"; enforcementId: string; plan: EnforcementPlan }
+  | { status: "done"; enforcementId: string; actions: ActionResult[]; attestationId: string; overdueAfter: boolean }
+  | { status: "nothing-to-do"; plan: EnforcementPlan }
+  | { status: "refused"; message: string };
+
+async function carryOut(enforcementId: string, actor: Actor, plan: EnforcementPlan, now: Date): Promise<EnforceOutcome> {
+  const source = await sourceAudit(plan.sourceKey, now);
+  if (!source) return { status: "refused", message: `No source ${plan.sourceKey}.` };
+  // Lines are judged as of the dry run (what was approved). Under a policy changed since, a
+  // rewrite's line count differs from the plan and the file is left alone (a new dry run is needed).
+  const actions = await executePlan(plan, source.source, source.policy);
+  const after = await sourceAudit(plan.sourceKey, now);
+  const policies = await loadPolicies();
+  const att = await createAttestation(actor, {
+    kind: "enforcement", noticeVersion: policies.noticeVersion, source: plan.sourceKey, policyDays: source.policy.periodDays,
+    overdue: after?.overdue ?? false, findings: after?.findings.length ?? 0,
+    actions: actions.map((a) => ({ file: a.file, name: path.basename(a.file), action: a.action, status: a.status, linesRemoved: a.linesRemoved, linesKept: a.linesKept, sha256Before: a.sha256Before, sha256After: a.sha256After, problem: a.problem ?? null })),
+    skipped: plan.skipped,
+    reaudit: after ? attestedAudit({ at: now.toISOString(), noticeVersion: policies.noticeVersion, sources: [after], stores: [], overdue: after.overdue, findings: after.findings.length }).sources[0] : null,
+  }, now);
+  const failed = actions.some((a) => a.status === "skipped");
+  await db().retentionEnforcement.update({
+    where: { id: enforcementId },
+    data: { state: failed ? "failed" : "done", executedAt: now, attestationId: att.id, result: JSON.stringify({ actions: actions.map((a) => ({ file: a.file, status: a.status, sha256After: a.sha256After, problem: a.problem ?? null })) }) },
+  });
+  return { status: "done", enforcementId, actions, attestationId: att.id, overdueAfter: after?.overdue ?? false };
+}
+
+/** Dry run, then: first enforcement of a source waits for a second person; later ones run (cron). */
+export async function requestEnforcement(actor: Actor, key: string, now: Date): Promise<EnforceOutcome> {
+  const d = await dryRun(key, now);
+  if (!d) return { status: "refused", message: `No log source "${key}" (sources are sydent:<server label> and haproxy:haproxy).` };
+  if (d.plan.items.length === 0) return { status: "nothing-to-do", plan: d.plan };
+  const pending = await db().retentionEnforcement.findFirst({ where: { sourceKey: key, state: "awaiting_approval" } });
+  if (pending) return { status: "refused", message: `An enforcement of ${key} already awaits approval (${pending.id}).` };
+  const first = !(await hasBeenEnforced(key));
+  const row = await db().retentionEnforcement.create({ data: { sourceKey: key, state: first ? "awaiting_approval" : "running", plan: JSON.stringify(d.plan), requestedById: actor.id ?? actor.label } });
+  await recordAccess({ actor, action: "retention.enforce.request", outcome: "ok", details: { enforcementId: row.id, source: key, firstEnforcement: first, deletes: d.plan.items.filter((i) => i.action === "delete").length, rewrites: d.plan.items.filter((i) => i.action === "rewrite").length } });
+  if (first) return { status: "awaiting_approval", enforcementId: row.id, plan: d.plan };
+  return carryOut(row.id, actor, d.plan, now);
+}
+
+/** A second person approves the first enforcement of a source; it runs at once with the approved plan. */
+export async function approveEnforcement(actor: Actor, id: string, now: Date): Promise<EnforceOutcome> {
+  const row = await db().retentionEnforcement.findUnique({ where: { id } });
+  if (!row || row.state !== "awaiting_approval") return { status: "refused", message: "No enforcement awaiting approval with that id." };
+  if (row.requestedById === actor.id) return { status: "refused", message: "The first enforcement of a source needs a second person: you asked for this one." };
+  const claimed = await withAccessLog({ actor, action: "retention.enforce.approve", outcome: "ok", details: { enforcementId: id, source: row.sourceKey } }, (tx) =>
+    tx.retentionEnforcement.updateMany({ where: { id, state: "awaiting_approval" }, data: { state: "running", approvedById: actor.id, approvedAt: now } }),
+  );
+  if (claimed.count !== 1) return { status: "refused", message: "Someone else approved or cancelled it meanwhile." };
+  return carryOut(id, actor, JSON.parse(row.plan) as EnforcementPlan, now);
+}
