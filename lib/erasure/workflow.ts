@@ -7,6 +7,8 @@ import { decryptSecret } from "@/lib/keys";
 import { isUniqueViolation } from "@/lib/requests/reference";
 import { confirmationMatches, ERASURE_REASONS, planFor, sealJson, type ErasureReason } from "@/lib/erasure/workflow-support";
 import { replannedBy } from "@/lib/erasure/workflow-replan";
+import { subjectIdsOf } from "@/lib/erasure/engine";
+import { erasureRestricted } from "@/lib/rights/erasure-guard";
 
 // The erasure workflow around the engine (plan.ts, engine.ts, receipt.ts): start (erasure.request)
 // -> preview (erasure.preview, queries.ts) -> approve by a second person who types the masked
@@ -75,8 +77,10 @@ export async function startErasure(
 
   const subjects: LinkedSubject[] = rows.map((r) => ({ type: r.type as LinkedSubject["type"], value: decryptSecret(r.valueEnc, SUBJECT_KEY) }));
   const findings = await collectFindings(subjects, o.find);
-  const { plan, summary, nothingHeld } = await planFor(findings);
   const ids = findings.identifiers;
+  const restricted = await erasureRestricted(ids);
+  if (restricted) return refuse("denied", restricted);
+  const { plan, summary, nothingHeld } = await planFor(findings);
   try {
     const job = await withAccessLog(
       entry(actor, "erasure.request", request.id, "ok", { reason, subjects: rows.length, ...summary }),
@@ -124,6 +128,11 @@ export async function approveErasure(
   if (job.state !== "awaiting_approval") {
     await recordAccess(log("invalid", { reason: `state ${job.state}` }));
     return fail("conflict", `This erasure is ${job.state.replace(/_/g, " ")}; only one awaiting approval can be approved.`);
+  }
+  const restricted = await erasureRestricted(subjectIdsOf(job));
+  if (restricted) {
+    await recordAccess(log("denied", { reason: "restricted" }));
+    return fail("denied", restricted);
   }
   if (!confirmationMatches(input.typedConfirmation, job.subjectMasked)) {
     await recordAccess(log("invalid", { reason: "typed confirmation does not match" }));
