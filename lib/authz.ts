@@ -40,6 +40,13 @@ export const PERMISSIONS = {
   "erasure.approve": "Approve an erasure someone else asked for",
   "erasure.execute": "Run an approved erasure, resume a paused one, drive phase 2",
   "erasure.receipt": "See and download erasure receipts (masked identifier only)",
+  "rights.restrict": "Restrict processing of a person's data (Art. 18), lift it, record objections (Art. 21)",
+  "disclosures.view": "See the disclosure register (identifiers masked)",
+  "disclosures.record": "Record a disclosure to a third party (privacy notice 3.4)",
+  "disclosures.approve": "Approve a disclosure someone else recorded",
+  "complaints.view": "See the complaint queue (contacts masked unless also requests.viewPersonal)",
+  "complaints.manage": "Take in, own, link, answer and escalate complaints",
+  "complaints.resolveEscalated": "Resolve a complaint escalated to the DPO",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -70,6 +77,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.approve",
     "erasure.execute",
     "erasure.receipt",
+    "rights.restrict",
+    "disclosures.view",
+    "disclosures.record",
+    "disclosures.approve",
+    "complaints.view",
+    "complaints.manage",
+    "complaints.resolveEscalated",
   ],
   support: [
     "console.use",
@@ -83,8 +97,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.preview",
     "erasure.request",
     "erasure.receipt",
+    "complaints.view",
+    "complaints.manage",
   ],
-  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt"],
+  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt", "disclosures.view"],
 };
 
 export function isRole(value: unknown): value is Role {
