@@ -143,6 +143,10 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/erasures/bulk/[id]": "erasure.request",
   "/api/erasures/[id]/receipt": "erasure.receipt",
   "/api/erasures/bulk/[id]/rejected": "erasure.request",
+  "/complaints": "complaints.view",
+  "/complaints/new": "complaints.manage",
+  "/complaints/[id]": "complaints.view",
+  "/disclosures": "disclosures.view",
 };
 
 /**
@@ -190,6 +194,19 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
   "lib/erasure/actions.ts#replanErasureAction": "erasure.request",
   "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
+  "lib/complaints/actions.ts#createComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#linkComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#replyComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#escalateComplaintAction": "complaints.manage",
+  // Escalated complaints additionally need complaints.resolveEscalated (lib/complaints/manage.ts).
+  "lib/complaints/actions.ts#resolveComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#assignComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#revealComplaintContactAction": "complaints.manage",
+  "lib/rights/actions.ts#recordDisclosureAction": "disclosures.record",
+  "lib/rights/actions.ts#approveDisclosureAction": "disclosures.approve",
+  "lib/rights/actions.ts#cancelDisclosureAction": "disclosures.record",
+  "lib/rights/actions.ts#restrictRequestSubjectsAction": "rights.restrict",
+  "lib/rights/actions.ts#liftRestrictionAction": "rights.restrict",
 };
 
 /**

@@ -10,7 +10,10 @@ import { maskName } from "@/lib/mask";
 
 export type ComplaintViewer = { id: string; role: Role };
 
-export async function findComplaints(o: { viewer: ComplaintViewer; page?: number; pageSize?: number; state?: string; mine?: boolean; now?: Date }) {
+export async function findComplaints(o: {
+  viewer: ComplaintViewer; page?: number; pageSize?: number; state?: string; mine?: boolean; now?: Date;
+  sort?: "resolutionDue" | "firstResponseDue" | "receivedAt" | "reference" | "severity"; dir?: "asc" | "desc";
+}) {
   const page = Math.max(1, o.page ?? 1);
   const pageSize = Math.min(100, Math.max(1, o.pageSize ?? 25));
   const now = o.now ?? new Date();
@@ -19,7 +22,7 @@ export async function findComplaints(o: { viewer: ComplaintViewer; page?: number
     ...(o.mine ? { ownerId: o.viewer.id } : {}),
   };
   const [rows, count] = await Promise.all([
-    db().complaint.findMany({ where, orderBy: [{ resolutionDue: "asc" }, { reference: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
+    db().complaint.findMany({ where, orderBy: [{ [o.sort ?? "resolutionDue"]: o.dir ?? "asc" }, { reference: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
     db().complaint.count({ where }),
   ]);
   const owners = await staffNames(rows.map((r) => r.ownerId));
