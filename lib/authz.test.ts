@@ -34,6 +34,10 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/erasures/bulk/[id]": ["dpo", "support"],
   "/api/erasures/[id]/receipt": ["dpo", "support", "auditor"],
   "/api/erasures/bulk/[id]/rejected": ["dpo", "support"],
+  "/complaints": ["dpo", "support"],
+  "/complaints/new": ["dpo", "support"],
+  "/complaints/[id]": ["dpo", "support"],
+  "/disclosures": ["dpo", "auditor"],
 };
 
 function walk(dir: string): string[] {

@@ -207,6 +207,8 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/rights/actions.ts#cancelDisclosureAction": "disclosures.record",
   "lib/rights/actions.ts#restrictRequestSubjectsAction": "rights.restrict",
   "lib/rights/actions.ts#liftRestrictionAction": "rights.restrict",
+  "lib/rights/actions.ts#recordObjectionAction": "rights.restrict",
+  "lib/rights/actions.ts#decideObjectionAction": "rights.restrict",
 };
 
 /**

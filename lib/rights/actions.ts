@@ -5,6 +5,7 @@ import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { decryptSecret } from "@/lib/keys";
 import { approveDisclosure, cancelDisclosure, recordDisclosure } from "@/lib/rights/disclosures";
+import { decideObjection, recordObjection } from "@/lib/rights/objections";
 import { liftRestriction, restrictProcessing, RESTRICTION_GROUNDS, type RestrictionGround } from "@/lib/rights/restrictions";
 
 // Server actions for the disclosure register and restriction of processing.
@@ -61,4 +62,20 @@ export async function liftRestrictionAction(_prev: RightsFormState, form: FormDa
   const r = await liftRestriction(actorOf(op), f.id, f.reason ?? "");
   if (f.requestId) revalidatePath(`/requests/${f.requestId}`);
   return r.ok ? { ok: true, message: "Restriction lifted." } : { ok: false, message: r.message, errors: { reason: [r.message] } };
+}
+
+export async function recordObjectionAction(_prev: RightsFormState, form: FormData): Promise<RightsFormState> {
+  const op = await requireOperator("rights.restrict");
+  const f = fields(form);
+  const r = await recordObjection(actorOf(op), f.requestId, f.processing);
+  revalidatePath(`/requests/${f.requestId}`);
+  return r.ok ? { ok: true, message: "Objection recorded; decide it with a reason." } : { ok: false, message: r.message };
+}
+
+export async function decideObjectionAction(_prev: RightsFormState, form: FormData): Promise<RightsFormState> {
+  const op = await requireOperator("rights.restrict");
+  const f = fields(form);
+  const r = await decideObjection(actorOf(op), f.id, f.decision, f.reason ?? "");
+  revalidatePath(`/requests/${f.requestId}`);
+  return r.ok ? { ok: true, message: "Decision recorded." } : { ok: false, message: r.message };
 }
