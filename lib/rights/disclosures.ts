@@ -11,6 +11,9 @@ import { parseCalendarDate } from "@/lib/requests/due-date";
 import { parseSubjectInput } from "@/lib/subjects/parse";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
 import { queryValue } from "@/lib/subjects/present";
+import { LEGAL_BASES, LEGAL_BASIS_LABELS, NOTIFICATIONS, type LegalBasis } from "@/lib/rights/catalogue";
+
+export { LEGAL_BASES, LEGAL_BASIS_LABELS, NOTIFICATION_LABELS, NOTIFICATIONS, type LegalBasis, type Notification } from "@/lib/rights/catalogue";
 
 // The disclosure register (privacy notice 3.4): in exceptional cases the service shares a
 // person's data with a third party (a law-enforcement order, a security audit, protection from
@@ -20,23 +23,7 @@ import { queryValue } from "@/lib/subjects/present";
 // (never the one who recorded it). Approved disclosures appear in the person's access package,
 // except while telling them is deferred.
 
-export const LEGAL_BASES = ["law_enforcement_order", "legal_obligation", "security_audit", "protect_from_harm", "emergency"] as const;
-export type LegalBasis = (typeof LEGAL_BASES)[number];
-export const LEGAL_BASIS_LABELS: Record<LegalBasis, string> = {
-  law_enforcement_order: "Law-enforcement order or legal process (3.4 a)",
-  legal_obligation: "Applicable law or regulation (3.4 a)",
-  security_audit: "Security or integrity of the service, e.g. a security audit (3.4 b)",
-  protect_from_harm: "Protecting the service or its users from harm or illegal activity (3.4 c)",
-  emergency: "Emergency: preventing serious bodily harm (3.4 d)",
-};
 
-export const NOTIFICATIONS = ["told", "deferred", "not_yet"] as const;
-export type Notification = (typeof NOTIFICATIONS)[number];
-export const NOTIFICATION_LABELS: Record<Notification, string> = {
-  told: "The person has been told",
-  deferred: "Telling the person is deferred (until a date, with a reason)",
-  not_yet: "Not told yet",
-};
 
 const text = (min: number, max: number, what: string) =>
   z.string().trim().min(min, `Enter ${what} (at least ${min} characters).`).max(max, `At most ${max} characters.`).superRefine(noIdentifiers(what));

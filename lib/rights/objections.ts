@@ -2,18 +2,13 @@ import { withAccessLog } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { identifierInText, identifierInTextMessage } from "@/lib/free-text";
+import { PROCESSING_ACTIVITIES } from "@/lib/rights/catalogue";
+
+export { PROCESSING_ACTIVITIES };
 
 // Objections (Art. 21): recorded against the processing activity they concern, then decided
 // (upheld or rejected) with a reason. The activities are those the privacy notice describes.
 
-export const PROCESSING_ACTIVITIES = {
-  lookup_publication: "Publishing the link so others can look up the Matrix ID from the address (3.1, 3.7)",
-  replication: "Replicating bindings to the other identity server (2.3)",
-  abuse_logs: "Keeping connection data (IP addresses) to mitigate abuse (3.2.2)",
-  validation_messages: "Sending validation e-mails and SMS (3.1)",
-  invite_storage: "Storing pending room invites until delivered (3.1)",
-} as const;
-export type ProcessingActivity = keyof typeof PROCESSING_ACTIVITIES;
 
 type R = { ok: true; id?: string } | { ok: false; message: string };
 

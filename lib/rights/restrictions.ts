@@ -5,6 +5,9 @@ import { db } from "@/lib/db";
 import { identifierInText, identifierInTextMessage } from "@/lib/free-text";
 import { encryptSecret } from "@/lib/keys";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
+import { RESTRICTION_GROUND_LABELS, RESTRICTION_GROUNDS, type RestrictionGround } from "@/lib/rights/catalogue";
+
+export { RESTRICTION_GROUND_LABELS, RESTRICTION_GROUNDS, type RestrictionGround };
 
 // Restriction of processing (GDPR Art. 18). While a restriction is active for an identifier,
 // Custodian flags the person in every search result and package and refuses to act on their data
@@ -13,15 +16,7 @@ import { maskIdentifier } from "@/lib/subjects/present-mask";
 // Sydent has no "hidden but kept" state that replicates (domain/sydent.md 2.7): the restriction
 // lives in the console; the data stays in Sydent untouched.
 
-export const RESTRICTION_GROUNDS = ["accuracy_contested", "unlawful_keep", "legal_claims", "objection_pending"] as const;
-export type RestrictionGround = (typeof RESTRICTION_GROUNDS)[number];
 
-export const RESTRICTION_GROUND_LABELS: Record<RestrictionGround, string> = {
-  accuracy_contested: "Accuracy contested, being verified (Art. 18(1)(a))",
-  unlawful_keep: "Processing unlawful, person asks to keep rather than erase (Art. 18(1)(b))",
-  legal_claims: "Needed by the person for legal claims (Art. 18(1)(c))",
-  objection_pending: "Objection pending verification (Art. 18(1)(d))",
-};
 
 export type PersonIdentifier = { type: "email" | "msisdn" | "mxid"; value: string };
 export type ActiveRestriction = { id: string; masked: string; ground: RestrictionGround; since: Date; requestId: string | null };

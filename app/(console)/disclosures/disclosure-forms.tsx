@@ -2,7 +2,7 @@
 
 import { ActionForm, FormField } from "@/components/action-form";
 import { approveDisclosureAction, cancelDisclosureAction, recordDisclosureAction } from "@/lib/rights/actions";
-import { LEGAL_BASES, LEGAL_BASIS_LABELS, NOTIFICATION_LABELS, NOTIFICATIONS } from "@/lib/rights/disclosures";
+import { LEGAL_BASES, LEGAL_BASIS_LABELS, NOTIFICATION_LABELS, NOTIFICATIONS } from "@/lib/rights/catalogue";
 
 export function DisclosureActions({ id, reference, mayApprove, mayCancel }: { id: string; reference: string; mayApprove: boolean; mayCancel: boolean }) {
   return (

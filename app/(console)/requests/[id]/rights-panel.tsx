@@ -2,8 +2,7 @@
 
 import { ActionForm, FormField } from "@/components/action-form";
 import { decideObjectionAction, liftRestrictionAction, recordObjectionAction, restrictRequestSubjectsAction } from "@/lib/rights/actions";
-import { PROCESSING_ACTIVITIES } from "@/lib/rights/objections";
-import { RESTRICTION_GROUND_LABELS, RESTRICTION_GROUNDS } from "@/lib/rights/restrictions";
+import { PROCESSING_ACTIVITIES, RESTRICTION_GROUND_LABELS, RESTRICTION_GROUNDS } from "@/lib/rights/catalogue";
 
 // Restriction (Art. 18) and objection (Art. 21) on a request's page, for the DPO.
 
