@@ -62,8 +62,12 @@ export async function startErasure(
   if (!allowed(actor, "erasure.request")) return refuse("denied", "Your role cannot ask for erasures.");
   if (!(ERASURE_REASONS as readonly string[]).includes(reason)) return refuse("invalid", "Choose the reason for the erasure.");
   if (request.closedAt) return refuse("invalid", "The request is closed.");
-  if (request.type !== "erasure" && reason !== "under_16") {
-    return refuse("invalid", "Only an erasure request can start an erasure; for a person under 16 choose the reason \"Under 16\".");
+  // Rectification (Art. 16) of a binding Custodian can see: the wrong binding is unbound with the
+  // erasure machinery and the person binds the right one again; only from a rectification request.
+  if (reason === "rectification" ? request.type !== "rectification" : request.type !== "erasure" && reason !== "under_16") {
+    return refuse("invalid", reason === "rectification"
+      ? "The rectification reason is for a rectification request."
+      : "Only an erasure request can start an erasure; for a person under 16 choose the reason \"Under 16\".");
   }
   const rows = await db().requestSubject.findMany({
     where: { requestId: request.id, ...(input.subjectIds?.length ? { id: { in: input.subjectIds } } : {}) },

@@ -33,8 +33,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function erasureRequestFor(value: string, createdById: string) {
-  const r = await seedRequest({ createdById, receivedAt: new Date(), type: "erasure" });
+async function erasureRequestFor(value: string, createdById: string, type = "erasure") {
+  const r = await seedRequest({ createdById, receivedAt: new Date(), type });
   await db().requestSubject.create({
     data: { requestId: r.id, type: "email", valueEnc: encryptSecret(value, "subject-identifier-v1"), pseudonym: pseudonymFor("email", value), masked: maskIdentifier("email", value), addedById: createdById },
   });
@@ -86,5 +86,18 @@ describe("restriction of processing", () => {
       ["restriction.lift", pseudonymFor("email", email)],
     ]);
     expect(JSON.stringify(entries)).not.toContain(email);
+  });
+});
+
+describe("rectification through the erasure machinery", () => {
+  it("a rectification request unbinds the wrong binding with reason \"rectification\", and only that request type may", async () => {
+    const support = await seedStaff("support");
+    const rect = await erasureRequestFor(email, support.id, "rectification");
+    expect(await startErasure({ requestId: rect.id, reason: "own_request", requestedBy: support.actor })).toMatchObject({ ok: false, code: "invalid" });
+    const started = await startErasure({ requestId: rect.id, reason: "rectification", requestedBy: support.actor });
+    expect(started).toMatchObject({ ok: true, created: true });
+    expect((await db().erasureJob.findUniqueOrThrow({ where: { id: (started as { jobId: string }).jobId } })).reason).toBe("rectification");
+    const erasure = await erasureRequestFor(email, support.id);
+    expect(await startErasure({ requestId: erasure.id, reason: "rectification", requestedBy: support.actor })).toMatchObject({ ok: false, code: "invalid" });
   });
 });

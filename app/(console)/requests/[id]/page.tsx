@@ -43,7 +43,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   ]);
   // Erasure: from an erasure request for any reason; from any other open request only "under 16"
   // (privacy notice 3.5: handled without asking the person for a second request).
-  const erasureReasons = ERASURE_REASONS.filter((x) => r.type === "erasure" || x === "under_16").map((value) => ({ value, label: REASON_LABELS[value] }));
+  const erasureReasons = ERASURE_REASONS.filter((x) => (r.type === "erasure" && x !== "rectification") || x === "under_16" || (r.type === "rectification" && x === "rectification")).map((value) => ({ value, label: REASON_LABELS[value] }));
   const canPrepareErasure = open && subjects.length > 0 && can(op.role, "erasure.request");
 
   return (
