@@ -38,6 +38,10 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/retention/[source]": ["admin", "dpo", "auditor"],
   "/retention/attestations": ["dpo", "auditor"],
   "/api/retention/attestations/[id]": ["dpo", "auditor"],
+  "/complaints": ["dpo", "support"],
+  "/complaints/new": ["dpo", "support"],
+  "/complaints/[id]": ["dpo", "support"],
+  "/disclosures": ["dpo", "auditor"],
 };
 
 function walk(dir: string): string[] {

@@ -46,6 +46,13 @@ export const PERMISSIONS = {
   "retention.approve": "Approve the first enforcement of a log source someone else asked for",
   "retention.policy": "Propose and approve retention policy changes (a second admin approves)",
   "retention.attestations": "List and download signed retention attestations",
+  "rights.restrict": "Restrict processing of a person's data (Art. 18), lift it, record objections (Art. 21)",
+  "disclosures.view": "See the disclosure register (identifiers masked)",
+  "disclosures.record": "Record a disclosure to a third party (privacy notice 3.4)",
+  "disclosures.approve": "Approve a disclosure someone else recorded",
+  "complaints.view": "See the complaint queue (contacts masked unless also requests.viewPersonal)",
+  "complaints.manage": "Take in, own, link, answer and escalate complaints",
+  "complaints.resolveEscalated": "Resolve a complaint escalated to the DPO",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -81,6 +88,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "retention.enforce",
     "retention.approve",
     "retention.attestations",
+    "rights.restrict",
+    "disclosures.view",
+    "disclosures.record",
+    "disclosures.approve",
+    "complaints.view",
+    "complaints.manage",
+    "complaints.resolveEscalated",
   ],
   support: [
     "console.use",
@@ -94,8 +108,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.preview",
     "erasure.request",
     "erasure.receipt",
+    "complaints.view",
+    "complaints.manage",
   ],
-  auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt", "retention.view", "retention.attestations"],
+  auditor: [
+    "console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt",
+    "retention.view", "retention.attestations", "disclosures.view",
+  ],
 };
 
 export function isRole(value: unknown): value is Role {
@@ -142,6 +161,10 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/retention/[source]": "retention.view",
   "/retention/attestations": "retention.attestations",
   "/api/retention/attestations/[id]": "retention.attestations",
+  "/complaints": "complaints.view",
+  "/complaints/new": "complaints.manage",
+  "/complaints/[id]": "complaints.view",
+  "/disclosures": "disclosures.view",
 };
 
 /**
@@ -195,6 +218,21 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/retention/actions.ts#approveEnforcementAction": "retention.approve",
   "lib/retention/actions.ts#proposePolicyAction": "retention.policy",
   "lib/retention/actions.ts#approvePolicyAction": "retention.policy",
+  "lib/complaints/actions.ts#createComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#linkComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#replyComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#escalateComplaintAction": "complaints.manage",
+  // Escalated complaints additionally need complaints.resolveEscalated (lib/complaints/manage.ts).
+  "lib/complaints/actions.ts#resolveComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#assignComplaintAction": "complaints.manage",
+  "lib/complaints/actions.ts#revealComplaintContactAction": "complaints.manage",
+  "lib/rights/actions.ts#recordDisclosureAction": "disclosures.record",
+  "lib/rights/actions.ts#approveDisclosureAction": "disclosures.approve",
+  "lib/rights/actions.ts#cancelDisclosureAction": "disclosures.record",
+  "lib/rights/actions.ts#restrictRequestSubjectsAction": "rights.restrict",
+  "lib/rights/actions.ts#liftRestrictionAction": "rights.restrict",
+  "lib/rights/actions.ts#recordObjectionAction": "rights.restrict",
+  "lib/rights/actions.ts#decideObjectionAction": "rights.restrict",
 };
 
 /**

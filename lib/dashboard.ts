@@ -7,6 +7,8 @@ const CLOSED = ["completed", "rejected", "withdrawn"];
 export async function getDashboard(role: Role, now = new Date()) {
   const soon = new Date(now.getTime() + 7 * 86_400_000);
   const open = { state: { notIn: CLOSED } };
+  // A paused legal clock (identity check, clarification) does not run: not overdue, not due soon.
+  const running = { ...open, clockPausedAt: null };
   const effectiveDueBefore = (t: Date) => ({
     OR: [
       { extendedDueAt: null, dueAt: { lt: t } },
@@ -17,8 +19,8 @@ export async function getDashboard(role: Role, now = new Date()) {
     can(role, "requests.view")
       ? Promise.all([
           db().request.count({ where: open }),
-          db().request.count({ where: { ...open, ...effectiveDueBefore(now) } }),
-          db().request.count({ where: { AND: [open, effectiveDueBefore(soon), { NOT: effectiveDueBefore(now) }] } }),
+          db().request.count({ where: { ...running, ...effectiveDueBefore(now) } }),
+          db().request.count({ where: { AND: [running, effectiveDueBefore(soon), { NOT: effectiveDueBefore(now) }] } }),
         ]).then(([o, overdue, dueSoon]) => ({ open: o, overdue, dueSoon }))
       : null,
     can(role, "servers.view") ? db().identityServer.count({ where: { disabledAt: null } }).then((count) => ({ count })) : null,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTargets } from "@/lib/complaints/catalogue";
 
 // Configuration is read once, validated here, and imported as `env()` everywhere else.
 // A wrong or missing variable stops start-up with a message naming it (see instrumentation.ts).
@@ -40,6 +41,17 @@ const envSchema = z.object({
   CUSTODIAN_ERASURE_PHASE2_DAYS: z.coerce.number({ message: "expected a whole number of days" }).int().min(1).max(30, "at most 30 days").default(30),
   /** Log copies mentioning an erased person: "expire" (left to expire, date on the receipt) or "scrub". */
   CUSTODIAN_ERASURE_LOGS: z.enum(["expire", "scrub"], { message: 'expected "expire" or "scrub"' }).default("expire"),
+  // Complaint targets per severity, e.g. "high=12h/10d,critical=2h/5d" (lib/complaints/catalogue.ts).
+  CUSTODIAN_COMPLAINT_TARGETS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseTargets(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -5,11 +5,13 @@ import { can, type Permission, type Role } from "@/lib/authz";
 export const NAV_ITEMS: { href: string; label: string; permission: Permission }[] = [
   { href: "/", label: "Dashboard", permission: "console.use" },
   { href: "/requests", label: "Requests", permission: "requests.view" },
+  { href: "/complaints", label: "Complaints", permission: "complaints.view" },
   { href: "/subjects", label: "Find a person", permission: "subjects.search" },
   { href: "/erasures", label: "Erasures", permission: "erasure.receipt" },
   { href: "/erasures/bulk", label: "Bulk erasure", permission: "erasure.request" },
   { href: "/servers", label: "Identity servers", permission: "servers.view" },
   { href: "/retention", label: "Log retention", permission: "retention.view" },
+  { href: "/disclosures", label: "Disclosures", permission: "disclosures.view" },
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },

@@ -2,7 +2,8 @@ import { appendAccessLog, recordAccess } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { can, isRole } from "@/lib/authz";
 import { db } from "@/lib/db";
-import { LEASE_MS, runErasureJob } from "@/lib/erasure/engine";
+import { LEASE_MS, runErasureJob, subjectIdsOf } from "@/lib/erasure/engine";
+import { erasureRestricted } from "@/lib/rights/erasure-guard";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import { buildReceipt } from "@/lib/erasure/receipt";
 import { closeNothingHeld, openJson } from "@/lib/erasure/workflow-support";
@@ -93,7 +94,7 @@ export async function executeErasure(
   input: { jobId: string; executor: Actor }, o: { background?: boolean } = {},
 ): Promise<Result> {
   const { executor } = input;
-  const job = await db().erasureJob.findUnique({ where: { id: input.jobId }, select: { id: true, requestId: true, state: true, approvedById: true, planEnc: true } });
+  const job = await db().erasureJob.findUnique({ where: { id: input.jobId }, select: { id: true, requestId: true, state: true, approvedById: true, planEnc: true, subjectEnc: true } });
   if (!job) return { ok: false, code: "not_found", message: "No such erasure." };
   const log = (outcome: "ok" | "denied" | "invalid", details: Record<string, unknown>) =>
     recordAccess({ actor: executor, action: "erasure.execute", target: { type: "request", ref: job.requestId }, requestId: job.requestId, outcome, details: { jobId: job.id, ...details } });
@@ -111,6 +112,11 @@ export async function executeErasure(
     };
   }
   if (isRunningHere(job.id)) return { ok: true, state: "running", background: true };
+  const restricted = await erasureRestricted(subjectIdsOf(job));
+  if (restricted) {
+    await log("denied", { reason: "restricted" });
+    return { ok: false, code: "denied", message: restricted };
+  }
   await log("ok", { from: job.state, resume: job.state !== "approved" });
   if (job.planEnc && openJson<ErasurePlan>(job.planEnc).nothingHeld) {
     await finishNothingHeld(job, executor);

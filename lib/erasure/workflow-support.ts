@@ -12,12 +12,13 @@ import { canTransition } from "@/lib/requests/states";
 
 const KEY = "subject-identifier-v1" as const;
 
-export const ERASURE_REASONS = ["own_request", "account_deactivated", "under_16"] as const;
+export const ERASURE_REASONS = ["own_request", "account_deactivated", "under_16", "rectification"] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
 export const REASON_LABELS: Record<ErasureReason, string> = {
   own_request: "The person's own request (Art. 17)",
   account_deactivated: "Account deactivated on the homeserver",
   under_16: "Under 16 (privacy notice 3.5)",
+  rectification: "Rectification (Art. 16): unbind the wrong binding; the person re-binds the right one",
 };
 
 /** ErasureJob.planEnc / subjectEnc: AES-256-GCM JSON under the subject-identifier key. */

@@ -7,6 +7,8 @@ import { decryptSecret } from "@/lib/keys";
 import { isUniqueViolation } from "@/lib/requests/reference";
 import { confirmationMatches, ERASURE_REASONS, planFor, sealJson, type ErasureReason } from "@/lib/erasure/workflow-support";
 import { replannedBy } from "@/lib/erasure/workflow-replan";
+import { subjectIdsOf } from "@/lib/erasure/engine";
+import { erasureRestricted } from "@/lib/rights/erasure-guard";
 
 // The erasure workflow around the engine (plan.ts, engine.ts, receipt.ts): start (erasure.request)
 // -> preview (erasure.preview, queries.ts) -> approve by a second person who types the masked
@@ -60,8 +62,12 @@ export async function startErasure(
   if (!allowed(actor, "erasure.request")) return refuse("denied", "Your role cannot ask for erasures.");
   if (!(ERASURE_REASONS as readonly string[]).includes(reason)) return refuse("invalid", "Choose the reason for the erasure.");
   if (request.closedAt) return refuse("invalid", "The request is closed.");
-  if (request.type !== "erasure" && reason !== "under_16") {
-    return refuse("invalid", "Only an erasure request can start an erasure; for a person under 16 choose the reason \"Under 16\".");
+  // Rectification (Art. 16) of a binding Custodian can see: the wrong binding is unbound with the
+  // erasure machinery and the person binds the right one again; only from a rectification request.
+  if (reason === "rectification" ? request.type !== "rectification" : request.type !== "erasure" && reason !== "under_16") {
+    return refuse("invalid", reason === "rectification"
+      ? "The rectification reason is for a rectification request."
+      : "Only an erasure request can start an erasure; for a person under 16 choose the reason \"Under 16\".");
   }
   const rows = await db().requestSubject.findMany({
     where: { requestId: request.id, ...(input.subjectIds?.length ? { id: { in: input.subjectIds } } : {}) },
@@ -75,8 +81,10 @@ export async function startErasure(
 
   const subjects: LinkedSubject[] = rows.map((r) => ({ type: r.type as LinkedSubject["type"], value: decryptSecret(r.valueEnc, SUBJECT_KEY) }));
   const findings = await collectFindings(subjects, o.find);
-  const { plan, summary, nothingHeld } = await planFor(findings);
   const ids = findings.identifiers;
+  const restricted = await erasureRestricted(ids);
+  if (restricted) return refuse("denied", restricted);
+  const { plan, summary, nothingHeld } = await planFor(findings);
   try {
     const job = await withAccessLog(
       entry(actor, "erasure.request", request.id, "ok", { reason, subjects: rows.length, ...summary }),
@@ -124,6 +132,11 @@ export async function approveErasure(
   if (job.state !== "awaiting_approval") {
     await recordAccess(log("invalid", { reason: `state ${job.state}` }));
     return fail("conflict", `This erasure is ${job.state.replace(/_/g, " ")}; only one awaiting approval can be approved.`);
+  }
+  const restricted = await erasureRestricted(subjectIdsOf(job));
+  if (restricted) {
+    await recordAccess(log("denied", { reason: "restricted" }));
+    return fail("denied", restricted);
   }
   if (!confirmationMatches(input.typedConfirmation, job.subjectMasked)) {
     await recordAccess(log("invalid", { reason: "typed confirmation does not match" }));

@@ -36,8 +36,10 @@ export function buildPackage(input: BuildInput): BuiltPackage {
     secrets,
     redactionPolicy: { version: REDACTION_POLICY_VERSION, applied },
     lastLogCopyExpiresAt,
+    disclosures: input.disclosures ?? [],
+    restrictions: input.restrictions ?? [],
   };
-  const guide = renderGuide({ kind, reference: request.reference, generatedAt, findings, records, secrets, redactions, lastLogCopyExpiresAt });
+  const guide = renderGuide({ kind, reference: request.reference, generatedAt, findings, records, secrets, redactions, lastLogCopyExpiresAt, disclosures: input.disclosures, restrictions: input.restrictions });
 
   const files: ExportFile[] = [
     { name: "data.json", bytes: json(data), contentType: "application/json" },
@@ -71,6 +73,8 @@ export function buildPackage(input: BuildInput): BuiltPackage {
       servers: findings.servers.map((s) => ({ label: s.server.label, serverName: s.server.serverName, ok: s.ok })),
       logProblems: findings.logs?.report.problems.length ?? 0,
       lastLogCopyExpiresAt,
+      disclosures: data.disclosures.length,
+      restricted: data.restrictions.length > 0,
     },
   };
 }

@@ -14,6 +14,8 @@ import type { SubjectFindings } from "@/lib/subjects/types";
 export type GuideInput = {
   kind: PackageKind; reference: string; generatedAt: Date; findings: SubjectFindings;
   records: Records; secrets: Secret[]; redactions: Redaction[]; lastLogCopyExpiresAt: string | null;
+  disclosures?: { reference: string; disclosedOn: string; recipient: string; legalBasis: string; whatShared: string }[];
+  restrictions?: { ground: string; since: string }[];
 };
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "unknown");
@@ -93,6 +95,15 @@ function whoAccessed(g: GuideInput): string {
 ${table("Who accessed your data", ["When (UTC)", "Role", "Action", "Purpose", "Outcome"], g.records.access_history.map((h) => [h.at, h.role, h.action, h.purpose ?? "", h.outcome]))}`;
 }
 
+function disclosed(g: GuideInput): string {
+  const list = g.disclosures ?? [];
+  const restricted = (g.restrictions ?? []).map((r) => `<p class="note">Processing of your data is restricted (${esc(r.ground)}) since ${esc(r.since)}: we only store it until the restriction is lifted.</p>`).join("\n");
+  if (list.length === 0) return `<p>We have not shared your data with any third party outside the identity servers' own operation (privacy notice 3.4).</p>\n${restricted}`;
+  return `<p>In exceptional cases the law or an emergency requires us to share data with a third party (privacy notice 3.4). These are the times we did, listed in <code>data.json</code> as <code>disclosures</code>:</p>
+${table("Disclosures to third parties", ["Date", "Recipient", "Legal basis", "What was shared", "Reference"], list.map((d) => [d.disclosedOn, d.recipient, d.legalBasis, d.whatShared, d.reference]))}
+${restricted}`;
+}
+
 function rights(): string {
   return `<p>You have the right to be informed, of access, to rectification, to erasure, to restrict processing, to data portability, to object, and rights in relation to automated decision making and profiling.
 You can remove your addresses at any time with a Matrix client (such as Element): they become inaccessible across our identity servers straight away and are deleted within 30 days.
@@ -119,6 +130,7 @@ export function renderGuide(g: GuideInput): string {
     section("retention", "How long we keep it", retention(g)),
     section("left-out", "What we left out, and why", leftOut(g)),
     section("who-accessed", "Who accessed your data", whoAccessed(g)),
+    section("disclosures", "Shared with third parties", disclosed(g)),
     section("rights", "Your rights and how to complain", rights()),
     section("fields", "The files and every field explained", fields()),
   ].join("\n");

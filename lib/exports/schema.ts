@@ -61,6 +61,19 @@ export function exportJsonSchema(): Record<string, unknown> {
       },
       redactionPolicy: { type: "object", properties: { version: { type: "string" }, applied: { type: "object", additionalProperties: { type: "number" } } } },
       lastLogCopyExpiresAt: { ...STR_OR_NULL, format: "date-time", description: "When the last copy of a log line mentioning you will be deleted." },
+      disclosures: {
+        type: "array",
+        description: "Exceptional disclosures of your data to third parties (privacy notice 3.4), unless telling you is lawfully deferred.",
+        items: {
+          type: "object",
+          properties: Object.fromEntries(["reference", "disclosedOn", "recipient", "legalBasis", "whatShared"].map((k) => [k, { type: "string" }])),
+        },
+      },
+      restrictions: {
+        type: "array",
+        description: "Restrictions of processing (Art. 18) in force: your data is only stored until they are lifted.",
+        items: { type: "object", properties: { ground: { type: "string" }, since: { type: "string", format: "date" } } },
+      },
     },
   };
 }

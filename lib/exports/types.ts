@@ -20,6 +20,10 @@ export type BuildInput = {
   kind: PackageKind;
   accessHistory: AccessHistoryEntry[];
   generatedAt: Date;
+  /** Approved disclosures to third parties the person may be told of (privacy notice 3.4). */
+  disclosures?: { reference: string; disclosedOn: string; recipient: string; legalBasis: string; whatShared: string }[];
+  /** Active restrictions of processing (Art. 18): the package says so. */
+  restrictions?: { ground: string; since: string }[];
 };
 
 /** One third-party or secret redaction, as shown to the reviewer (before is masked, never clear). */
@@ -43,6 +47,10 @@ export type PackageSummary = {
   servers: { label: string; serverName: string; ok: boolean }[];
   logProblems: number;
   lastLogCopyExpiresAt: string | null;
+  /** Disclosures to third parties listed in the package (older summaries lack it). */
+  disclosures?: number;
+  /** Processing of the person's data is restricted (Art. 18): the review page flags it. */
+  restricted?: boolean;
 };
 
 export type BuiltPackage = {

@@ -6,6 +6,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { buildPackage, sha256 } from "@/lib/exports/build";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
+import { disclosuresForPackage } from "@/lib/rights/disclosures";
+import { activeRestrictions, pseudonymsOf, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
 import { reviewBundle } from "@/lib/exports/review";
 import { deleteStoredPackage, purgeExpiredPackages, readEncrypted, storagePathFor, writeEncrypted } from "@/lib/exports/store";
 import { withPersonLog } from "@/lib/subjects/person-log";
@@ -43,7 +45,14 @@ export async function generatePackage(
 
   const findings = await collectFindings(subjects, o.find);
   const accessHistory = await accessHistoryFor(findings);
-  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now });
+  const personIds = [
+    ...findings.identifiers.emails.map((value) => ({ type: "email" as const, value })),
+    ...findings.identifiers.msisdns.map((value) => ({ type: "msisdn" as const, value })),
+    ...findings.identifiers.mxids.map((value) => ({ type: "mxid" as const, value })),
+  ];
+  const disclosures = await disclosuresForPackage(personIds, now);
+  const restrictions = (await activeRestrictions(pseudonymsOf(personIds))).map((r) => ({ ground: RESTRICTION_GROUND_LABELS[r.ground], since: r.since.toISOString().slice(0, 10) }));
+  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now, disclosures, restrictions });
   const zipped = await zipFiles(built.files, now);
   const id = crypto.randomUUID().replace(/-/g, "");
   writeEncrypted(id, "zip", zipped.zip);

@@ -77,6 +77,6 @@ export async function closeRequest(_prev: ActionState, form: FormData): Promise<
   const op = await requireOperator("requests.close");
   const parsed = closeRequestSchema.safeParse(fields(form));
   if (!parsed.success) return invalid(parsed.error);
-  const { id, state, outcome } = parsed.data;
-  return done(id, await closeRequestRecord(actorOf(op), id, state, outcome), "Request closed.");
+  const { id, state, outcome, refusalGround } = parsed.data;
+  return done(id, await closeRequestRecord(actorOf(op), id, state, outcome, new Date(), refusalGround), "Request closed.");
 }

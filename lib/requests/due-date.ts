@@ -31,21 +31,29 @@ export function extendedDueDate(receivedAt: Date): Date {
   return addCalendarMonths(startOfUtcDay(receivedAt), 3);
 }
 
-type Dates = { dueAt: Date; extendedDueAt: Date | null };
+type Dates = { dueAt: Date; extendedDueAt: Date | null; clockPausedAt?: Date | null };
 type OpenDates = Dates & { closedAt: Date | null };
 
 export function effectiveDueDate(r: Dates): Date {
   return r.extendedDueAt ?? r.dueAt;
 }
 
-/** Open and past the whole of its effective due day. */
-export function isOverdue(r: OpenDates, now: Date): boolean {
-  return r.closedAt === null && startOfUtcDay(now).getTime() > startOfUtcDay(effectiveDueDate(r)).getTime();
+/** The day the clock stands at: today, or the day it was paused (a paused clock does not run). */
+function clockDay(r: Dates, now: Date): Date {
+  return startOfUtcDay(r.clockPausedAt ?? now);
 }
 
-/** Whole days from today (UTC) to the effective due date: 0 = due today, negative = overdue. */
+/** Open and past the whole of its effective due day (never while the clock is paused). */
+export function isOverdue(r: OpenDates, now: Date): boolean {
+  return r.closedAt === null && !r.clockPausedAt && startOfUtcDay(now).getTime() > startOfUtcDay(effectiveDueDate(r)).getTime();
+}
+
+/**
+ * Whole days from today (UTC) to the effective due date: 0 = due today, negative = overdue.
+ * While the clock is paused: the days that were left when it stopped.
+ */
 export function daysLeft(r: Dates, now: Date): number {
-  return Math.round((startOfUtcDay(effectiveDueDate(r)).getTime() - startOfUtcDay(now).getTime()) / DAY_MS);
+  return Math.round((startOfUtcDay(effectiveDueDate(r)).getTime() - clockDay(r, now).getTime()) / DAY_MS);
 }
 
 export type ExtensionCheck = { ok: true; extendedDueAt: Date } | { ok: false; reason: string };
@@ -54,16 +62,18 @@ export type ExtensionCheck = { ok: true; extendedDueAt: Date } | { ok: false; re
  * Whether the deadline may be extended now. Once only, while open, and decided within the first
  * month (on or before the original due date) because the requester must be told within it.
  */
-export function checkExtension(r: OpenDates & { receivedAt: Date }, now: Date): ExtensionCheck {
+export function checkExtension(r: OpenDates & { receivedAt: Date; pausedDays?: number }, now: Date): ExtensionCheck {
   if (r.closedAt) return { ok: false, reason: "The request is closed." };
   if (r.extendedDueAt) return { ok: false, reason: "The deadline has already been extended once." };
-  if (startOfUtcDay(now).getTime() > startOfUtcDay(r.dueAt).getTime()) {
+  if (clockDay(r, now).getTime() > startOfUtcDay(r.dueAt).getTime()) {
     return {
       ok: false,
       reason: "The original one-month deadline has passed: an extension must be decided and communicated within it.",
     };
   }
-  return { ok: true, extendedDueAt: extendedDueDate(r.receivedAt) };
+  // Days already paused move the three months too (dueAt already includes them).
+  const paused = r.pausedDays ?? 0;
+  return { ok: true, extendedDueAt: new Date(extendedDueDate(r.receivedAt).getTime() + paused * DAY_MS) };
 }
 
 /** Parses "YYYY-MM-DD" as a UTC calendar date; null if it is not a real date. */

@@ -15,7 +15,7 @@ export type Viewer = { id: string; role: Role };
 const requestSelect = {
   id: true, reference: true, type: true, state: true, requesterName: true, requesterContact: true,
   identification: true, channel: true, summary: true, receivedAt: true, dueAt: true, extendedDueAt: true,
-  extensionReason: true, assigneeId: true, createdById: true, closedAt: true, outcome: true, createdAt: true,
+  extensionReason: true, clockPausedAt: true, pausedDays: true, refusalGround: true, assigneeId: true, createdById: true, closedAt: true, outcome: true, createdAt: true,
 } satisfies Prisma.RequestSelect;
 type RequestRecord = Prisma.RequestGetPayload<{ select: typeof requestSelect }>;
 
@@ -71,6 +71,8 @@ export function buildRequestWhere(o: FindRequestsOptions, now: Date): Prisma.Req
     const today = startOfUtcDay(now);
     and.push({
       closedAt: null,
+      // A paused clock does not run: never overdue while paused.
+      clockPausedAt: null,
       OR: [{ extendedDueAt: { lt: today } }, { extendedDueAt: null, dueAt: { lt: today } }],
     });
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REFUSAL_GROUNDS } from "@/lib/requests/clock";
 import { paginationSchema, searchParamsObject, sortSchema, textParam } from "@/lib/validation";
 import { CHANNELS, IDENTIFICATION_METHODS, REQUEST_TYPES } from "@/lib/requests/catalogue";
 import { CLOSED_STATES, REQUEST_STATES, type OpenState } from "@/lib/requests/states";
@@ -75,11 +76,19 @@ export const extendDeadlineSchema = z.object({
     .superRefine(noIdentifiers("reason (it goes into the access log)")),
 });
 
-export const closeRequestSchema = z.object({
-  id,
-  state: z.enum(CLOSED_STATES, { message: "Choose how the request ends." }),
-  outcome: z.string().trim().min(10, "Describe the outcome in at least 10 characters.").max(4000, "At most 4000 characters."),
-});
+export const closeRequestSchema = z
+  .object({
+    id,
+    state: z.enum(CLOSED_STATES, { message: "Choose how the request ends." }),
+    outcome: z.string().trim().min(10, "Describe the outcome in at least 10 characters.").max(4000, "At most 4000 characters."),
+    // Only for "rejected": the Art. 12(5)/(6) ground, recorded on the request and in the log.
+    refusalGround: z.preprocess((v) => (v === "" ? undefined : v), z.enum(REFUSAL_GROUNDS).optional()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.state === "rejected" && !v.refusalGround) {
+      ctx.addIssue({ code: "custom", path: ["refusalGround"], message: "Choose the ground for refusing the request." });
+    }
+  });
 
 
 export const REQUEST_SORTS = ["reference", "type", "state", "receivedAt", "due"] as const;

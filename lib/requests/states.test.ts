@@ -41,7 +41,7 @@ describe("request state transitions", () => {
   });
 
   it("splits the controls into open moves and closing moves", () => {
-    expect(openTransitions("in_progress")).toEqual(["identity_check", "awaiting_approval"]);
+    expect(openTransitions("in_progress")).toEqual(["identity_check", "clarification", "awaiting_approval"]);
     expect(closeTransitions("in_progress")).toEqual(["completed", "rejected", "withdrawn"]);
     expect(closeTransitions("received")).toEqual(["rejected", "withdrawn"]);
     expect(openTransitions("completed")).toEqual([]);

@@ -1,4 +1,5 @@
-// Request states and the one table of allowed transitions. completed, rejected and withdrawn
+// Request states and the one table of allowed transitions. identity_check and clarification
+// pause the legal clock (lib/requests/clock.ts). completed, rejected and withdrawn
 // are closing states: reaching one sets closedAt and needs an outcome note, so only
 // closeRequest (requests.close) may enter them; changeState (requests.update) moves between
 // the open states.
@@ -6,6 +7,7 @@
 export const REQUEST_STATES = [
   "received",
   "identity_check",
+  "clarification",
   "in_progress",
   "awaiting_approval",
   "completed",
@@ -21,6 +23,7 @@ export type OpenState = Exclude<RequestState, ClosedState>;
 export const STATE_LABELS: Record<RequestState, string> = {
   received: "Received",
   identity_check: "Identity check",
+  clarification: "Awaiting clarification",
   in_progress: "In progress",
   awaiting_approval: "Awaiting approval",
   completed: "Completed",
@@ -29,9 +32,10 @@ export const STATE_LABELS: Record<RequestState, string> = {
 };
 
 export const TRANSITIONS: Record<RequestState, readonly RequestState[]> = {
-  received: ["identity_check", "in_progress", "rejected", "withdrawn"],
-  identity_check: ["in_progress", "rejected", "withdrawn"],
-  in_progress: ["identity_check", "awaiting_approval", "completed", "rejected", "withdrawn"],
+  received: ["identity_check", "clarification", "in_progress", "rejected", "withdrawn"],
+  identity_check: ["clarification", "in_progress", "rejected", "withdrawn"],
+  clarification: ["identity_check", "in_progress", "rejected", "withdrawn"],
+  in_progress: ["identity_check", "clarification", "awaiting_approval", "completed", "rejected", "withdrawn"],
   awaiting_approval: ["in_progress", "completed", "rejected", "withdrawn"],
   completed: [],
   rejected: [],

@@ -32,26 +32,33 @@ describe("request changes and the timeline", () => {
     const other = await createRequestRecord(support.actor, intake, d("2025-02-01"));
 
     expect(await assignRequestRecord(support.actor, id, dpo.id)).toEqual({ ok: true });
-    expect(await changeRequestState(dpo.actor, id, "identity_check")).toEqual({ ok: true });
+    expect(await changeRequestState(dpo.actor, id, "identity_check", d("2025-02-05"))).toEqual({ ok: true });
     expect(await changeRequestState(dpo.actor, other.id, "in_progress")).toEqual({ ok: true });
+    // The identity check paused the clock for 7 days (5th to 12th): the deadline moves from 28 Feb to 7 Mar.
+    expect(await changeRequestState(dpo.actor, id, "in_progress", d("2025-02-12"))).toEqual({ ok: true });
     const reason = "Both replicated servers must be searched and the logs reviewed.";
     expect(await extendRequestDeadline(dpo.actor, id, reason, d("2025-02-20"))).toEqual({ ok: true });
-    expect(await changeRequestState(dpo.actor, id, "in_progress")).toEqual({ ok: true });
     expect(await closeRequestRecord(dpo.actor, id, "completed", "Erased on both servers; receipt sent.", d("2025-03-02"))).toEqual({ ok: true });
 
     const row = await db().request.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: "completed", assigneeId: dpo.id, extensionReason: reason, outcome: "Erased on both servers; receipt sent." });
-    expect(row.extendedDueAt?.toISOString()).toBe("2025-04-30T00:00:00.000Z");
+    expect(row.dueAt.toISOString()).toBe("2025-03-07T00:00:00.000Z");
+    expect(row.pausedDays).toBe(7);
+    // Three months from receipt (30 Apr), moved by the 7 paused days.
+    expect(row.extendedDueAt?.toISOString()).toBe("2025-05-07T00:00:00.000Z");
     expect(row.closedAt?.toISOString()).toBe("2025-03-02T00:00:00.000Z");
 
     const timeline = await getRequestTimeline(id);
     expect(timeline.map((e) => e.action)).toEqual([
-      "request.create", "request.assign", "request.state.change", "request.extend", "request.state.change", "request.close",
+      "request.create", "request.assign", "request.state.change", "request.clock.pause", "request.state.change",
+      "request.clock.resume", "request.extend", "request.close",
     ]);
-    expect(timeline.map((e) => e.actorLabel)).toEqual([support.email, support.email, dpo.email, dpo.email, dpo.email, dpo.email]);
+    expect(timeline.map((e) => e.actorLabel)).toEqual([support.email, support.email, ...Array(6).fill(dpo.email)]);
     for (let i = 1; i < timeline.length; i++) expect(timeline[i].seq).toBeGreaterThan(timeline[i - 1].seq);
     expect(timeline[2].details).toEqual({ from: "received", to: "identity_check" });
-    expect(timeline[3]).toMatchObject({ purpose: reason, outcome: "ok" });
+    expect(timeline[3].details).toEqual({ reason: "identity_check" });
+    expect(timeline[5].details).toMatchObject({ reason: "identity_check", pausedDays: 7, dueAt: "2025-03-07T00:00:00.000Z" });
+    expect(timeline[6]).toMatchObject({ purpose: reason, outcome: "ok" });
     expect(JSON.stringify(timeline)).not.toMatch(/Bob|7700|Erased/);
 
     // Auditors (no requests.viewPersonal) never receive the extension's free-text reason.
@@ -60,9 +67,9 @@ describe("request changes and the timeline", () => {
     expect((await getRequest(id, asAuditor))?.extensionReason).toBe(WITHHELD);
     expect((await getRequest(id, { id: dpo.id, role: dpo.role }))?.extensionReason).toBe(reason);
     const audited = await getRequestTimeline(id, asAuditor);
-    expect(audited[3]).toMatchObject({ action: "request.extend", purpose: WITHHELD });
+    expect(audited[6]).toMatchObject({ action: "request.extend", purpose: WITHHELD });
     expect(JSON.stringify(audited)).not.toContain(reason);
-    expect((await getRequestTimeline(id, { id: dpo.id, role: dpo.role }))[3].purpose).toBe(reason);
+    expect((await getRequestTimeline(id, { id: dpo.id, role: dpo.role }))[6].purpose).toBe(reason);
   });
 
   it("refuses an extension reason that contains an e-mail address, phone number or Matrix ID", async () => {

@@ -1,8 +1,9 @@
-import { withAccessLog } from "@/lib/audit/log";
+import { appendAccessLog, withAccessLog } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { can, isRole } from "@/lib/authz";
 import { db, type ConsoleTx } from "@/lib/db";
 import { identifierInText, identifierInTextMessage } from "@/lib/free-text";
+import { isPausingState, isRefusalGround, resumeDeadlines, type RefusalGround } from "@/lib/requests/clock";
 import { checkExtension } from "@/lib/requests/due-date";
 import { canTransition, isClosedState, type ClosedState, type OpenState } from "@/lib/requests/states";
 
@@ -62,18 +63,57 @@ export async function assignRequestRecord(actor: Actor, id: string, assigneeId: 
   });
 }
 
-export async function changeRequestState(actor: Actor, id: string, to: OpenState): Promise<UpdateResult> {
+export async function changeRequestState(actor: Actor, id: string, to: OpenState, now = new Date()): Promise<UpdateResult> {
   return run(async () => {
     const current = await db().request.findUnique({ where: { id }, select: { state: true } });
     if (!current) throw new Refusal("This request does not exist.");
     if (!canTransition(current.state, to) || isClosedState(to)) {
       throw new Refusal(`A request cannot move from "${current.state}" to "${to}".`);
     }
-    await withAccessLog(logInput(actor, id, "request.state.change", { from: current.state, to }), async (tx) => {
+    // The state change's entry first, then the clock's pause or resume: the timeline reads in order.
+    await db().$transaction(async (tx) => {
       const { count } = await tx.request.updateMany({ where: { id, state: current.state, closedAt: null }, data: { state: to } });
       expectOne(count);
+      await appendAccessLog(tx, logInput(actor, id, "request.state.change", { from: current.state, to }));
+      await moveClock(tx, actor, id, current.state, to, now);
     });
   });
+}
+
+/**
+ * Pauses the legal clock when a request enters identity_check or clarification, resumes it (the
+ * deadlines move by the paused days) when it leaves them for an open state, and ends the pause
+ * without moving anything when it closes. Each pause and resume is its own access-log entry.
+ */
+async function moveClock(tx: ConsoleTx, actor: Actor, id: string, from: string, to: string, now: Date): Promise<void> {
+  const wasPaused = isPausingState(from);
+  const pauses = isPausingState(to) && !isClosedState(to);
+  if (wasPaused === pauses && !(wasPaused && from !== to)) return;
+  const r = await tx.request.findUniqueOrThrow({ where: { id } });
+  const open = await tx.requestClockPause.findFirst({ where: { requestId: id, resumedAt: null }, orderBy: { pausedAt: "desc" } });
+  if (open && (!pauses || open.reason !== to)) {
+    const closing = isClosedState(to);
+    const moved = resumeDeadlines(r, open.pausedAt, now);
+    const days = closing ? 0 : moved.days;
+    await tx.requestClockPause.update({ where: { id: open.id }, data: { resumedAt: now, resumedById: actor.id ?? actor.label, days } });
+    await tx.request.update({
+      where: { id },
+      data: closing
+        ? { clockPausedAt: null }
+        : { clockPausedAt: null, dueAt: moved.dueAt, extendedDueAt: moved.extendedDueAt, pausedDays: moved.pausedDays },
+    });
+    await appendAccessLog(tx, logInput(actor, id, "request.clock.resume", {
+      reason: open.reason,
+      pausedDays: days,
+      dueAt: (closing ? r.dueAt : moved.dueAt).toISOString(),
+      closed: closing,
+    }));
+  }
+  if (pauses && (!open || open.reason !== to)) {
+    await tx.requestClockPause.create({ data: { requestId: id, reason: to, pausedAt: now, pausedById: actor.id ?? actor.label } });
+    await tx.request.update({ where: { id }, data: { clockPausedAt: now } });
+    await appendAccessLog(tx, logInput(actor, id, "request.clock.pause", { reason: to }));
+  }
 }
 
 export async function extendRequestDeadline(actor: Actor, id: string, reason: string, now = new Date()): Promise<UpdateResult> {
@@ -103,6 +143,7 @@ export async function closeRequestRecord(
   state: ClosedState,
   outcome: string,
   now = new Date(),
+  refusalGround?: RefusalGround | string | null,
 ): Promise<UpdateResult> {
   return run(async () => {
     const current = await db().request.findUnique({ where: { id }, select: { state: true } });
@@ -110,13 +151,21 @@ export async function closeRequestRecord(
     if (!canTransition(current.state, state)) {
       throw new Refusal(`A request cannot be closed as "${state}" from "${current.state}".`);
     }
+    // A refusal names its ground (Art. 12(5)/(6)); other closings have none.
+    if (state === "rejected" && (!refusalGround || !isRefusalGround(refusalGround))) {
+      throw new Refusal("Choose the ground for refusing the request (manifestly unfounded, excessive, identity not verified, other).");
+    }
+    const ground = state === "rejected" ? (refusalGround as RefusalGround) : null;
     // The outcome note may describe the person, so it stays on the request, not in the log.
-    await withAccessLog(logInput(actor, id, "request.close", { from: current.state, to: state }), async (tx) => {
+    const details = { from: current.state, to: state, ...(ground ? { refusalGround: ground } : {}) };
+    await db().$transaction(async (tx) => {
       const { count } = await tx.request.updateMany({
         where: { id, state: current.state, closedAt: null },
-        data: { state, outcome, closedAt: now },
+        data: { state, outcome, closedAt: now, refusalGround: ground },
       });
       expectOne(count);
+      await appendAccessLog(tx, logInput(actor, id, "request.close", details));
+      await moveClock(tx, actor, id, current.state, state, now);
     });
   });
 }

@@ -37,6 +37,8 @@ export type SubjectView = {
   };
   servers: ServerView[];
   logs: LogsView | null;
+  /** Active restrictions of processing (Art. 18) on any identifier of the person: a flag staff must see. */
+  restrictions?: { masked: string; ground: string; groundLabel: string; since: string }[];
 };
 
 export type PresentOptions = { reveal: boolean };

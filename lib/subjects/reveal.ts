@@ -9,6 +9,7 @@ import { appendForPersons, entriesForPersons } from "@/lib/subjects/person-log";
 import { parseSubjectInput } from "@/lib/subjects/parse";
 import { presentFindings, queryValue, type SubjectView } from "@/lib/subjects/present";
 import { purposeText, revealPurposeSchema } from "@/lib/subjects/purposes";
+import { activeRestrictions, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
 import type { SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
 
 // The subject search and the purpose-bound reveal, without Next: the server actions, the
@@ -68,6 +69,14 @@ async function recordPersonAccess(base: Omit<AccessLogInput, "target">, q: Subje
   await db().$transaction((tx) => appendForPersons(tx, inputs));
 }
 
+/** The person's active restrictions (Art. 18), flagged on every search result and reveal. */
+async function restrictionFlags(targets: Target[]): Promise<NonNullable<SubjectView["restrictions"]>> {
+  const pseudonyms = targets.flatMap((t) => ("value" in t ? [pseudonymFor(t.type, t.value)] : []));
+  return (await activeRestrictions(pseudonyms)).map((r) => ({
+    masked: r.masked, ground: r.ground, groundLabel: RESTRICTION_GROUND_LABELS[r.ground], since: r.since.toISOString().slice(0, 10),
+  }));
+}
+
 /** Is one of these pseudonyms linked to the request? */
 async function isLinked(requestId: string, targets: Target[]): Promise<boolean> {
   const pseudonyms = targets.flatMap((t) => ("value" in t ? [pseudonymFor(t.type, t.value)] : []));
@@ -99,6 +108,7 @@ export async function runSubjectSearch(op: SubjectOperator, form: Record<string,
   const expand = can(op.role, "subjects.reverseLookup");
   const findings = await (o.find ?? findSubject)(q, { expand, onProgress: o.onProgress });
   const view = presentFindings(findings, { reveal: false });
+  view.restrictions = await restrictionFlags(personTargets(q, findings));
   await recordPersonAccess({
     actor: op.actor, action: "subject.search", outcome: findings.foundAnywhere ? "ok" : "not_found",
     details: { kind: q.kind, expanded: findings.expanded, masked: true, ...view.totals },
@@ -147,6 +157,7 @@ export async function runSubjectReveal(op: SubjectOperator, form: Record<string,
   }
   findings ??= await (o.find ?? findSubject)(q, { expand });
   const view = presentFindings(findings, { reveal: true });
+  view.restrictions = await restrictionFlags(personTargets(q, findings));
   await recordPersonAccess({
     actor: op.actor, action: "subject.reveal", requestId, purpose, outcome: findings.foundAnywhere ? "ok" : "not_found",
     details: { kind: q.kind, basis: basis.basis, expanded: findings.expanded, ...view.totals },

@@ -3,6 +3,7 @@ import { STATE_LABELS, type RequestState } from "@/lib/requests/states";
 const TONE: Record<RequestState, string> = {
   received: "badge-warn",
   identity_check: "badge-warn",
+  clarification: "badge-warn",
   in_progress: "",
   awaiting_approval: "badge-warn",
   completed: "badge-ok",

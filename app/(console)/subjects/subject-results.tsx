@@ -106,9 +106,25 @@ function Logs({ logs }: { logs: NonNullable<SubjectView["logs"]> }) {
   );
 }
 
+function RestrictionFlag({ restrictions }: { restrictions: NonNullable<SubjectView["restrictions"]> }) {
+  if (restrictions.length === 0) return null;
+  return (
+    <div className="banner-error" role="alert" data-testid="restriction-flag">
+      <strong>Processing restricted (Art. 18).</strong> Custodian only stores this person&apos;s data until the restriction is
+      lifted: no erasure and no other action on it.
+      <ul>
+        {restrictions.map((r) => (
+          <li key={`${r.masked}-${r.since}`}>{r.masked}: {r.groundLabel}, since {r.since}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function SubjectResults({ view }: { view: SubjectView }) {
   return (
     <div>
+      {view.restrictions && <RestrictionFlag restrictions={view.restrictions} />}
       <Summary view={view} />
       {view.servers.map((s) => <Server key={s.id} s={s} />)}
       {view.logs && <Logs logs={view.logs} />}

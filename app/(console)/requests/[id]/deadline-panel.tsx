@@ -1,3 +1,4 @@
+import { PAUSE_LABELS, isPausingState } from "@/lib/requests/clock";
 import type { RequestView } from "@/lib/requests/queries";
 
 // The effective due date and the legal basis it rests on (GDPR Art. 12(3)).
@@ -12,6 +13,11 @@ export function DeadlinePanel({ request: r }: { request: RequestView }) {
         <strong>Due {day(r.effectiveDueAt)}</strong>{" "}
         {r.closedAt ? (
           <span className="muted">(closed {day(r.closedAt)})</span>
+        ) : r.clockPausedAt ? (
+          <span className="badge badge-warn">
+            Clock paused since {day(r.clockPausedAt)} ({isPausingState(r.state) ? PAUSE_LABELS[r.state] : "paused"}): {r.daysLeft} day
+            {r.daysLeft === 1 ? "" : "s"} left when it resumes
+          </span>
         ) : r.isOverdue ? (
           <span className="badge badge-bad">OVERDUE by {-(r.daysLeft ?? 0)} day{r.daysLeft === -1 ? "" : "s"}</span>
         ) : (
@@ -23,9 +29,15 @@ export function DeadlinePanel({ request: r }: { request: RequestView }) {
       <p>
         GDPR Art. 12(3): the controller must act on a request without undue delay and at the latest within one month of
         receipt. Received on {day(r.receivedAt)}, so the one-month deadline is <strong>{day(r.dueAt)}</strong> (the same date
-        next month, or that month&apos;s last day when it is shorter). Dates are calendar dates in UTC; the deadline lasts the
+        next month, or that month&apos;s last day when it is shorter){r.pausedDays > 0 ? ", moved by the paused days" : ""}. Dates are calendar dates in UTC; the deadline lasts the
         whole day.
       </p>
+      {r.pausedDays > 0 && (
+        <p>
+          The clock was paused for {r.pausedDays} day{r.pausedDays === 1 ? "" : "s"} in total while an identity check or a
+          clarification was pending; the dates above already include them. Every pause and resume is in the history below.
+        </p>
+      )}
       {r.extendedDueAt ? (
         <p>
           Extended by two further months, as Art. 12(3) allows for complex or numerous requests, to{" "}

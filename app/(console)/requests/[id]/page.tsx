@@ -16,6 +16,9 @@ import { PackagesPanel } from "./packages-panel";
 import { AssignForm, CloseForm, ExtendForm, StateForm } from "./request-controls";
 import { StateBadge } from "../state-badge";
 import { Timeline } from "./timeline";
+import { RightsPanel } from "./rights-panel";
+import { listRestrictions } from "@/lib/rights/restrictions";
+import { listObjections } from "@/lib/rights/objections";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Request" };
@@ -40,7 +43,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   ]);
   // Erasure: from an erasure request for any reason; from any other open request only "under 16"
   // (privacy notice 3.5: handled without asking the person for a second request).
-  const erasureReasons = ERASURE_REASONS.filter((x) => r.type === "erasure" || x === "under_16").map((value) => ({ value, label: REASON_LABELS[value] }));
+  const erasureReasons = ERASURE_REASONS.filter((x) => (r.type === "erasure" && x !== "rectification") || x === "under_16" || (r.type === "rectification" && x === "rectification")).map((value) => ({ value, label: REASON_LABELS[value] }));
   const canPrepareErasure = open && subjects.length > 0 && can(op.role, "erasure.request");
 
   return (
@@ -125,6 +128,20 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         <section className="card" aria-labelledby="packages-heading">
           <h2 id="packages-heading">Packages</h2>
           <PackagesPanel requestId={r.id} requestType={r.type} packages={await findRequestPackages(r.id)} canGenerate={open && can(op.role, "exports.generate")} />
+        </section>
+      )}
+
+      {can(op.role, "rights.restrict") && (
+        <section className="card" aria-labelledby="rights-heading">
+          <h2 id="rights-heading">Restriction and objection</h2>
+          <RightsPanel
+            requestId={r.id}
+            open={open}
+            restrictions={(await listRestrictions({ requestId: r.id })).map((x) => ({
+              id: x.id, masked: x.masked, ground: x.ground, since: day(x.createdAt), lifted: x.liftedAt ? day(x.liftedAt) : null,
+            }))}
+            objections={(await listObjections(r.id)).map((o) => ({ id: o.id, processing: o.processing, decision: o.decision, reason: o.reason }))}
+          />
         </section>
       )}
 

@@ -4,6 +4,7 @@ import { useActionState, useId, type ReactNode } from "react";
 import { FieldError } from "@/app/(auth)/_components/field-error";
 import { assignRequest, changeState, closeRequest, extendDeadline } from "@/lib/requests/actions";
 import type { ActionState } from "@/lib/requests/schemas";
+import { REFUSAL_GROUNDS, REFUSAL_LABELS } from "@/lib/requests/clock";
 import { STATE_LABELS, type ClosedState, type OpenState } from "@/lib/requests/states";
 
 // Controls on a request's page. The page only offers what the transition table and the
@@ -101,6 +102,16 @@ export function CloseForm({ id, options }: { id: string; options: ClosedState[] 
               </select>
             )}
           </Field>
+          {options.includes("rejected") && (
+            <Field name="refusalGround" label="Ground for refusal (only when closing as rejected)" state={s}>
+              {(a) => (
+                <select {...a} defaultValue="">
+                  <option value="">Not a refusal</option>
+                  {REFUSAL_GROUNDS.map((g) => <option key={g} value={g}>{REFUSAL_LABELS[g]}</option>)}
+                </select>
+              )}
+            </Field>
+          )}
           <Field name="outcome" label="Outcome" hint="What was done and how the requester was answered." state={s}>
             {(a) => <textarea {...a} rows={4} minLength={10} maxLength={4000} required />}
           </Field>

@@ -23,6 +23,8 @@ const ACTION_LABELS: Record<string, string> = {
   "erasure.execute": "Erasure run",
   "erasure.step": "Erasure step",
   "erasure.pause": "Erasure paused",
+  "request.clock.pause": "Legal clock paused",
+  "request.clock.resume": "Legal clock resumed",
   "erasure.phase1.done": "Inaccessible everywhere (phase 1 done)",
   "erasure.complete": "Erasure completed",
   "erasure.nothing_held": "Nothing held",
@@ -34,6 +36,8 @@ function describe(e: TimelineEntry): string | null {
   const d = e.details ?? {};
   if (e.action === "request.state.change" || e.action === "request.close") return `${d.from} → ${d.to}`;
   if (e.action === "request.extend" && typeof d.extendedDueAt === "string") return `to ${d.extendedDueAt.slice(0, 10)}`;
+  if (e.action === "request.clock.pause") return String(d.reason ?? "").replace("_", " ");
+  if (e.action === "request.clock.resume") return d.closed ? "request closed" : `+${d.pausedDays} day(s), due ${String(d.dueAt).slice(0, 10)}`;
   if (e.action === "request.assign") return d.assigneeId ? "to a staff member" : "unassigned";
   if (e.action === "request.view" && d.masked) return "masked";
   return null;
