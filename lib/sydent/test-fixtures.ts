@@ -6,7 +6,7 @@ import path from "node:path";
 // writable copies in a temp dir (the originals are read-only and must never be written).
 
 export const FIXTURE_DIR = process.env.SYDENT_FIXTURE_DIR ?? path.resolve("lib/test/fixtures/sydent-real");
-export const SCHEMA_SQL = process.env.SYDENT_SCHEMA_SQL ?? path.resolve(FIXTURE_DIR, "../../domain/sydent-schema.sql");
+export const SCHEMA_SQL = process.env.SYDENT_SCHEMA_SQL ?? path.resolve("lib/test/fixtures/sydent-domain/sydent-schema.sql");
 export const INSTANCES = ["is1", "is2"] as const;
 export type Instance = (typeof INSTANCES)[number];
 
