@@ -11,7 +11,9 @@
 //   e2e-*.json          Playwright JSON reports. A test skipped without being marked skip (a
 //                       set-up or earlier serial test failed) counts as failed, and so does every
 //                       test of list-e2e.json missing from the report (the web server never came up)
-//   list-e2e.json       `playwright test --list --reporter=json`: the browser tests that exist
+//   list-e2e.json       `playwright test --list --reporter=json`: the browser tests that exist;
+//                       list-e2e-<x>.json, when present, is the list for e2e-<x>.json alone (a
+//                       run of a subset, e.g. with --grep)
 //   <suite>-not-run.txt a suite that could not run by design (e.g. live-not-run.txt: the live
 //                       Sydent kit is absent): its reason is printed; it counts nothing
 //
@@ -110,9 +112,13 @@ export function summarise(dir) {
     add(`check ${name}`, { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, names: ok ? [] : [`${name} (exit ${code || "unknown"})`] });
   }
   for (const f of files.filter((f) => /^vitest-.+\.json$/.test(f))) add(f, vitestReport(readJson(path.join(dir, f))));
-  const listFile = path.join(dir, "list-e2e.json");
-  const listed = fs.existsSync(listFile) ? playwrightTests(readJson(listFile)) : null;
-  for (const f of files.filter((f) => /^e2e-.+\.json$/.test(f))) add(f, e2eReport(readJson(path.join(dir, f)), listed));
+  const listOf = (f) => {
+    const own = path.join(dir, `list-${f}`);
+    const all = path.join(dir, "list-e2e.json");
+    const file = fs.existsSync(own) ? own : all;
+    return fs.existsSync(file) ? playwrightTests(readJson(file)) : null;
+  };
+  for (const f of files.filter((f) => /^e2e-.+\.json$/.test(f))) add(f, e2eReport(readJson(path.join(dir, f)), listOf(f)));
   for (const f of files.filter((f) => f.endsWith("-not-run.txt"))) {
     lines.push(`${f.slice(0, -"-not-run.txt".length)}: not run — ${oneLine(fs.readFileSync(path.join(dir, f), "utf8")) || "no reason given"}`);
   }

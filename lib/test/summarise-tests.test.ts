@@ -77,6 +77,15 @@ describe("scripts/summarise-tests.mjs", () => {
     expect(s.lines.join("\n")).toContain("error: Error: Process from config.webServer was not able to start");
   });
 
+  it("a report with its own list (a subset run) is compared with that list, not the full one", () => {
+    const s = summarise(folder({
+      "list-e2e.json": pw([spec("one", [t("skipped")]), spec("two", [t("skipped")])]),
+      "list-e2e-mobile.json": pw([spec("one", [t("skipped")])]),
+      "e2e-mobile.json": pw([spec("one", [t("expected")])]),
+    }));
+    expect([s.passed, s.failed]).toEqual([1, 0]);
+  });
+
   it("counts failed checks (type check, build) by name, a missing report as one failure, and prints a suite's not-run reason", () => {
     const s = summarise(folder({
       "check-typecheck.status": "2\n",
