@@ -15,6 +15,8 @@ import execute from "@/lib/cli/commands/erasure-execute";
 import prepare from "@/lib/cli/commands/erasure-prepare";
 import preview from "@/lib/cli/commands/erasure-preview";
 import review from "@/lib/cli/commands/package-review";
+import replan from "@/lib/cli/commands/erasure-replan";
+import revoke from "@/lib/cli/commands/package-revoke";
 import createRequest from "@/lib/cli/commands/request-create";
 import link from "@/lib/cli/commands/request-link";
 
@@ -92,9 +94,13 @@ describe("erasure and package review from the command line", () => {
     expect(actions).toContain("erasure.request:ok");
     expect(actions).toContain("erasure.approve:invalid");
     expect(actions).toContain("erasure.approve:ok");
+    // Only a job paused by a failed verification can be re-planned.
+    const rp = await runCli(replan, "--operator", support.email, "--job", jobId);
+    expect(rp).toMatchObject({ code: 1, json: { ok: false } });
+    expect((await db().erasureJob.findUniqueOrThrow({ where: { id: jobId } })).state).not.toBe("awaiting_approval");
   });
 
-  it("package:review lists the files as released (hash checked), prints one with --file, and logs export.review", async () => {
+  it("package:review lists the files as released (hash checked), prints one with --file, and logs export.review; package:revoke withdraws it", async () => {
     const dpo = await staff("dpo");
     const dpo2 = await staff("dpo");
     const alice = exportSubjects.find((s) => s.key === "alice")!;
@@ -115,5 +121,9 @@ describe("erasure and package review from the command line", () => {
     expect((await runCli(review, "--operator", dpo2.email, "--package", gen.packageId, "--file", "nope.txt")).code).toBe(2);
     expect((await runCli(review, "--operator", dpo.email, "--package", gen.packageId)).json).toMatchObject({ package: { mayApprove: false } });
     expect(await db().accessLogEntry.count({ where: { action: "export.review", requestId, actorLabel: `cli:${dpo2.email}` } })).toBeGreaterThanOrEqual(3);
+    // Revoking withdraws it: the review then has no files; a second revoke is refused.
+    expect((await runCli(revoke, "--operator", dpo.email, "--package", gen.packageId)).json).toMatchObject({ ok: true, state: "revoked" });
+    expect((await runCli(review, "--operator", dpo2.email, "--package", gen.packageId)).json).toMatchObject({ ok: true, review: null, package: { state: "revoked" } });
+    expect((await runCli(revoke, "--operator", dpo.email, "--package", gen.packageId)).code).toBe(1);
   });
 });
