@@ -1,8 +1,9 @@
 // Adds up everything scripts/test-all.sh left in its results folder and prints the last line
 // "N passed, N failed". Every test that should have run and did not is a failure. The folder:
 //
-//   expected.txt        names of the reports the run started (one a line): one missing (the suite
-//                       crashed before reporting) counts 1 failed, unless <suite>-not-run.txt exists
+//   expected.txt        names of the reports the run promised (one a line): one missing (the suite
+//                       crashed or never started) counts 1 failed — a browser report every listed
+//                       test — unless <suite>-not-run.txt exists
 //   check-<name>.status a one-step check (typecheck, build, system packages): its exit code;
 //                       0 counts 1 passed, anything else 1 failed, named
 //   vitest-*.json       vitest JSON reports. Tests left skipped in a file that failed (its
@@ -127,7 +128,9 @@ export function summarise(dir) {
   for (const name of expected) {
     const suite = name.replace(/\.json$/, "").replace(/^(vitest|e2e)-/, "");
     if (files.includes(name) || files.includes(`${suite}-not-run.txt`)) continue;
-    add(name, { passed: 0, failed: 1, skipped: 0, names: [`${name}: no report (the suite did not run to the end)`] });
+    const listed = /^e2e-.+\.json$/.test(name) ? listOf(name) : null;
+    if (listed?.length) add(name, { passed: 0, failed: listed.length, skipped: 0, names: listed.map(({ id }) => `${id} (did not run: no report)`) });
+    else add(name, { passed: 0, failed: 1, skipped: 0, names: [`${name}: no report (the suite did not run to the end)`] });
   }
   if (total.passed + total.failed === 0) { total.failed += 1; lines.push(`nothing ran: no report in ${dir}`); }
   lines.push(`Skipped: ${total.skipped} (marked skip; tests that should have run and did not are counted as failed)`);

@@ -77,6 +77,16 @@ describe("scripts/summarise-tests.mjs", () => {
     expect(s.lines.join("\n")).toContain("error: Error: Process from config.webServer was not able to start");
   });
 
+  it("a missing browser report (the build failed, so the browser tests never ran) counts every listed test", () => {
+    const s = summarise(folder({
+      "expected.txt": "e2e-sqlite.json\n",
+      "check-build.status": "1\n",
+      "list-e2e.json": pw([spec("one", [t("skipped")]), spec("two", [t("skipped")]), spec("s", [t("skipped", "passed", "setup")])]),
+    }));
+    expect([s.passed, s.failed]).toEqual([0, 4]);
+    expect(s.lines.join("\n")).toContain("[chromium] a.spec.ts › two (did not run: no report)");
+  });
+
   it("a report with its own list (a subset run) is compared with that list, not the full one", () => {
     const s = summarise(folder({
       "list-e2e.json": pw([spec("one", [t("skipped")]), spec("two", [t("skipped")])]),
