@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import { expect, test } from "@playwright/test";
+import Papa from "papaparse";
 import { statePath } from "../fixtures/roles";
 
 // The auditor's page: pseudonymous table with URL-held sorting, paging and filters; the
@@ -50,12 +52,42 @@ test.describe("[ACCESS-LOG]: as the auditor", () => {
     await expect(page.getByText(/^Intact: [\d,]+ entries/)).toBeVisible();
   });
 
-  test("[ACCESS-LOG]: CSV export downloads every matching entry", async ({ page }) => {
+  test("[ACCESS-LOG]: CSV export downloads every matching entry, every field, formula cells neutralised", async ({ page, browser }) => {
+    // A visit whose user agent is a spreadsheet formula: the log records it verbatim, the CSV must not run it.
+    const formula = '=HYPERLINK("http://evil.example/","x")';
+    const other = await browser.newContext({ storageState: statePath("auditor"), userAgent: formula });
+    await (await other.newPage()).goto("/access-log");
+    await other.close();
+
     await page.goto("/access-log?action=accessLog.");
+    const link = page.getByRole("link", { name: /Export all .* as CSV/ });
+    const shown = Number((await link.innerText()).match(/Export all ([\d,]+) matching/)![1].replace(/,/g, ""));
     const download = page.waitForEvent("download");
-    await page.getByRole("link", { name: /Export all .* as CSV/ }).click();
+    await link.click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^custodian-access-log-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync(await file.path(), "utf8").replace(/^\uFEFF/, "");
+    const [header, ...rows] = Papa.parse<string[]>(csv.trim(), { newline: "\r\n" }).data;
+    expect(header).toEqual([
+      "seq", "at", "actorId", "actorLabel", "actorRole", "action", "targetType", "targetPseudonym", "targetRef",
+      "requestId", "purpose", "outcome", "ip", "userAgent", "details", "prevHash", "hash",
+    ]);
+    // Every entry the page counted, plus the page view's own entry (logged after counting, with that
+    // count); the export's entry comes after the export's cut-off. In seq order, all matching the filter.
+    expect(rows).toHaveLength(shown + 1);
+    expect(rows.at(-1)![5]).toBe("accessLog.view");
+    expect(JSON.parse(rows.at(-1)![14])).toMatchObject({ count: shown });
+    const seqs = rows.map((r) => Number(r[0]));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    for (const r of rows) {
+      expect(r).toHaveLength(header.length);
+      expect(r[5]).toMatch(/^accessLog\./);
+      expect(r[16]).toMatch(/^[0-9a-f]{64}$/);
+      expect(r[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+    // CSV injection: the formula user agent is there, but as text (leading apostrophe), in no cell as a formula.
+    expect(rows.map((r) => r[13])).toContain(`'${formula}`);
+    for (const r of rows) for (const cell of r) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 });
 

@@ -2,8 +2,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { commandHelp, parseCommandArgs, UsageError, type CliCommand } from "@/lib/cli/command";
-import { ConfigError } from "@/lib/env";
+import { commandHelp, type CliCommand } from "@/lib/cli/command";
+import { runCommand } from "@/lib/cli/run";
 
 if (fs.existsSync(".env")) process.loadEnvFile(".env"); // variables already set win
 
@@ -41,21 +41,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(command));
     return 0;
   }
-  try {
-    const args = parseCommandArgs(command, rest);
-    return await command.run(args as never);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${e.message}\n\n${commandHelp(command)}`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 78;
-    }
-    console.error(`Error: ${(e as Error).message}`);
-    return 1;
-  }
+  return runCommand(command, rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -14,16 +14,21 @@ type DemoPerson = { displayName: string; mxid: string | null; threepids: { mediu
 
 const DAY = 86_400_000;
 
-export async function seedDemoRequests(people: DemoPerson[], signIns: DemoSignIn[], ref: Date): Promise<number> {
-  if ((await db().request.count()) > 0) return 0;
-  const support = await db().staff.findUniqueOrThrow({ where: { email: signIns.find((s) => s.role === "support")!.email } });
-  const actor = { id: support.id, label: support.email, role: support.role, ip: null, userAgent: "custodian-demo" };
+/** The demo's requests: who each is for (the first three people with an e-mail address). */
+export function demoRequestPlan<P extends DemoPerson>(people: P[]) {
   const withEmail = people.filter((p) => p.threepids.some((t) => t.medium === "email"));
-  const plan = [
+  return [
     { type: "access", person: withEmail[0], daysAgo: 6, summary: "Asks for a copy of everything held about them." },
     { type: "erasure", person: withEmail[1], daysAgo: 12, summary: "Account deactivated; asks for the e-mail binding to be removed." },
     { type: "complaint", person: withEmail[2], daysAgo: 40, summary: "Complains about receiving room invitations from strangers." },
   ] as const;
+}
+
+export async function seedDemoRequests(people: DemoPerson[], signIns: DemoSignIn[], ref: Date): Promise<number> {
+  if ((await db().request.count()) > 0) return 0;
+  const support = await db().staff.findUniqueOrThrow({ where: { email: signIns.find((s) => s.role === "support")!.email } });
+  const actor = { id: support.id, label: support.email, role: support.role, ip: null, userAgent: "custodian-demo" };
+  const plan = demoRequestPlan(people);
   for (const p of plan) {
     if (!p.person) continue;
     const email = p.person.threepids.find((t) => t.medium === "email")!.address;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { approveBulkBatch, createBulkBatch, executeBulkBatch } from "@/lib/erasure/bulk";
 import { batchCounts, mayDownloadRejected, pageBatchRows, rejectedCsvFor } from "@/lib/erasure/bulk-queries";
+import { readRow } from "@/lib/erasure/bulk-run";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { seedStaff } from "@/lib/requests/testing";
 import { closeSydent } from "@/lib/sydent/open";
@@ -133,7 +134,7 @@ describe("bulk erasure batches", () => {
     expect(await db().erasureJob.count({ where: { batchId: r.batchId } })).toBe(1);
   }, 120_000);
 
-  it("10,000 rows are stored in chunks and dry-run without error", async () => {
+  it("10,000 rows are stored in insert chunks, each once with its row number and value (chunk edges too), and dry-run without error", async () => {
     const support = await seedStaff("dpo");
     const csv = ["mxid", ...Array.from({ length: 10_000 }, (_, i) => `@deactivated.${i}:example.org`)].join("\n");
     const r = await createBulkBatch({ fileName: "big.csv", content: csv, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
@@ -141,6 +142,12 @@ describe("bulk erasure batches", () => {
     expect(r.validRows).toBe(10_000);
     const c = await batchCounts(r.batchId);
     expect([c.pending, c.nothing_held, c.valid]).toEqual([0, 10_000, 0]);
+    // Every row once, numbered 1..10,000, with its own value on both sides of each 1,000-row insert.
+    const rows = await db().erasureBatchRow.findMany({ where: { batchId: r.batchId }, select: { rowNo: true, inputEnc: true }, orderBy: { rowNo: "asc" } });
+    expect(rows.map((x) => x.rowNo)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
+    for (const rowNo of [1, 1000, 1001, 2000, 2001, 9999, 10_000]) {
+      expect(readRow(rows[rowNo - 1].inputEnc).values, `row ${rowNo}`).toEqual([`@deactivated.${rowNo - 1}:example.org`]);
+    }
     // Each of the 10,000 checked rows has its own access-log entry.
     expect(await db().accessLogEntry.count({ where: { action: "erasure.bulk.dryrun.row", details: { contains: r.batchId } } })).toBe(10_000);
   }, 300_000);

@@ -36,6 +36,7 @@ describe("presentFindings, masked", () => {
   }
 });
 
+let secretLinesSeen = 0;
 describe("presentFindings, revealed", () => {
   for (const s of SUBJECTS.filter((x) => x.threepids.length > 0)) {
     it(`[${s.key}] shows the subject's own identifiers; other people stay masked; secrets withheld`, async () => {
@@ -47,13 +48,24 @@ describe("presentFindings, revealed", () => {
       const own = new Set([...f.identifiers.emails, ...f.identifiers.msisdns, ...f.identifiers.mxids].map((x) => x.toLowerCase()));
       const others = SUBJECTS.filter((o) => o.key !== s.key).flatMap(identifiersOf).filter((id) => !own.has(id.toLowerCase()));
       expect(leaks(json, [...new Set(others)])).toEqual([]);
-      for (const line of view.logs?.lines ?? []) {
+      // Every log line found is shown (none dropped), and each raw line carrying a secret shows it withheld.
+      const raw = f.logs?.findings ?? [];
+      const lines = view.logs?.lines ?? [];
+      expect(raw.length, "log lines found for this subject").toBeGreaterThan(0);
+      expect(lines).toHaveLength(raw.length);
+      const withSecret = raw.filter((x) => /\b(client_secret|token|access_token|sid_secret|nextLink|next_link)=[^&\s"]|(mail|text) code \S/i.test(x.line)).length;
+      expect(lines.filter((l) => l.text.includes("[secret withheld]"))).toHaveLength(withSecret);
+      secretLinesSeen += withSecret;
+      for (const line of lines) {
         expect(line.text).not.toMatch(/client_secret=(?!\[secret withheld\])/);
         expect(line.text).not.toMatch(/[?&]token=(?!\[secret withheld\])/);
         expect(line.text).not.toMatch(/(mail|text) code (?!\[secret withheld\])/);
       }
     });
   }
+  it("the subjects above had log lines carrying secrets (the withheld check was not empty)", () => {
+    expect(secretLinesSeen).toBeGreaterThan(10);
+  });
 });
 
 describe("masks", () => {

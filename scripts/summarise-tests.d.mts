@@ -1,0 +1,1 @@
+export function summarise(dir: string): { lines: string[]; passed: number; failed: number; skipped: number };
