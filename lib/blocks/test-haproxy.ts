@@ -57,12 +57,12 @@ export function writeTestConfig(o: { dir: string; blockDir: string; socket: stri
   return file;
 }
 
-export function testHaproxy(o: { port: number; backend: string }): TestHaproxy {
+export function testHaproxy(o: { port: number; backend: string; extraGlobal?: string[] }): TestHaproxy {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "custodian-haproxy-"));
   const blockDir = path.join(dir, "blocks");
   const socket = path.join(dir, "admin.sock");
   let child: ChildProcess | null = null;
-  const cfg = () => writeTestConfig({ dir, blockDir, socket, port: o.port, backend: o.backend });
+  const cfg = () => writeTestConfig({ dir, blockDir, socket, port: o.port, backend: o.backend, extraGlobal: o.extraGlobal?.map((l) => l.replaceAll("$DIR", dir)) });
   const h: TestHaproxy = {
     dir,
     blockDir,
