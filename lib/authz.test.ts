@@ -34,6 +34,9 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/erasures/bulk/[id]": ["dpo", "support"],
   "/api/erasures/[id]/receipt": ["dpo", "support", "auditor"],
   "/api/erasures/bulk/[id]/rejected": ["dpo", "support"],
+  "/blocks": ["support"],
+  "/blocks/status": ["admin", "support"],
+  "/abuse": ["support"],
 };
 
 function walk(dir: string): string[] {

@@ -40,11 +40,16 @@ export const PERMISSIONS = {
   "erasure.approve": "Approve an erasure someone else asked for",
   "erasure.execute": "Run an approved erasure, resume a paused one, drive phase 2",
   "erasure.receipt": "See and download erasure receipts (masked identifier only)",
+  "abuse.view": "See the abuse view: busiest client addresses and targets in HAProxy and Sydent logs",
+  "blocks.view": "See abuse blocks and whether HAProxy enforces them",
+  "blocks.manage": "Create, renew and lift abuse blocks; approve someone else's broad block",
+  "blocks.sync": "Compare HAProxy's block lists with the console and repair drift",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal"],
+  // blocks.sync shows counts per list only (no targets): operating HAProxy is the admin's job too.
+  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal", "blocks.sync"],
   dpo: [
     "console.use",
     "servers.view",
@@ -83,6 +88,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.preview",
     "erasure.request",
     "erasure.receipt",
+    "abuse.view",
+    "blocks.view",
+    "blocks.manage",
+    "blocks.sync",
   ],
   auditor: ["console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt"],
 };
@@ -127,6 +136,9 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/erasures/bulk/[id]": "erasure.request",
   "/api/erasures/[id]/receipt": "erasure.receipt",
   "/api/erasures/bulk/[id]/rejected": "erasure.request",
+  "/blocks": "blocks.view",
+  "/blocks/status": "blocks.sync",
+  "/abuse": "abuse.view",
 };
 
 /**
@@ -174,6 +186,11 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
   "lib/erasure/actions.ts#replanErasureAction": "erasure.request",
   "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
+  "lib/blocks/actions.ts#createBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#approveBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#renewBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#liftBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#syncBlocksAction": "blocks.sync",
 };
 
 /**

@@ -17,3 +17,14 @@ try {
 setTimeout(() => {
   import("@/lib/erasure/workflow-execute").then((m) => m.resumeStaleJobs()).catch(() => {});
 }, 65_000).unref();
+
+// Abuse blocks whose expiry passed while the console was down end now (and every minute while it
+// runs, besides the blocks:expire cron); skipped when HAProxy is not configured.
+if (env().CUSTODIAN_HAPROXY_SOCKET) {
+  const expire = () =>
+    import("@/lib/blocks/service")
+      .then((m) => m.expireBlocks({ id: null, label: "system:blocks-expire", role: "system" }))
+      .catch((e) => console.error(`blocks: expiry failed: ${(e as Error).message}`));
+  setTimeout(expire, 5_000).unref();
+  setInterval(expire, 60_000).unref();
+}
