@@ -80,9 +80,9 @@ export async function runBlocksBench(o: { blockCount: number; iterations: number
     const now = new Date();
     const expiresAt = new Date(now.getTime() + 7 * 86_400_000);
     const values = [...new Set(Array.from({ length: o.blockCount * 2 }, (_, i) => randomCidr(i + 1)))].slice(0, o.blockCount);
-    for (let i = 0; i < values.length; i += 5000) {
+    for (let i = 0; i < values.length; i += 1000) {
       await db().abuseBlock.createMany({
-        data: values.slice(i, i + 5000).map((value) => ({ kind: "ip", value, scope: "all", reason: "benchmark block", state: "active", createdById: "bench", startsAt: now, expiresAt })),
+        data: values.slice(i, i + 1000).map((value) => ({ kind: "ip", value, scope: "all", reason: "benchmark block", state: "active", createdById: "bench", startsAt: now, expiresAt })),
       });
     }
     o.onProgress("full sync into HAProxy (files + prepare/add/commit)");
