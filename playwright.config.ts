@@ -20,6 +20,9 @@ export const e2eEnv: Record<string, string> = {
   NEXTAUTH_URL: baseURL,
   CUSTODIAN_MASTER_KEY: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Abuse blocks: e2e/blocks/blocks.spec.ts starts Debian's HAProxy with this socket and list directory.
+  CUSTODIAN_HAPROXY_SOCKET: path.join(dataDir, "haproxy", "admin.sock"),
+  CUSTODIAN_HAPROXY_BLOCK_DIR: path.join(dataDir, "haproxy", "blocks"),
 };
 Object.assign(process.env, e2eEnv);
 

@@ -57,8 +57,9 @@ export function writeTestConfig(o: { dir: string; blockDir: string; socket: stri
   return file;
 }
 
-export function testHaproxy(o: { port: number; backend: string; extraGlobal?: string[] }): TestHaproxy {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "custodian-haproxy-"));
+export function testHaproxy(o: { port: number; backend: string; extraGlobal?: string[]; dir?: string }): TestHaproxy {
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "custodian-haproxy-"));
+  fs.mkdirSync(dir, { recursive: true });
   const blockDir = path.join(dir, "blocks");
   const socket = path.join(dir, "admin.sock");
   let child: ChildProcess | null = null;
