@@ -3,7 +3,7 @@ import type { ConsoleTx } from "@/lib/db";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { BlockFileError, desiredLists, readListFile, restoreLists, writeLists, type DesiredLists } from "@/lib/blocks/lists";
-import { HaproxySocketError, patchAcl, replaceAcl, showAcl } from "@/lib/blocks/runtime";
+import { HaproxySocketError, patchAcl, replaceAcl, showAcls } from "@/lib/blocks/runtime";
 
 // Bringing HAProxy to what the console says: the files first (the source HAProxy restarts from),
 // then the running process through the runtime API. Any failure restores the files and throws a
@@ -29,8 +29,7 @@ export async function desiredFromDb(reader: Reader, dir: string): Promise<Desire
 /** Writes the files and applies the difference to the running HAProxy; restores the files on failure. */
 export async function applyLists(target: HaproxyTarget, desired: DesiredLists): Promise<{ added: number; removed: number }> {
   // Read HAProxy's state first: an unreachable or read-only socket fails before any file changes.
-  const current = new Map<string, Set<string>>();
-  for (const file of desired.keys()) current.set(file, await showAcl(target.socket, file));
+  const current = await showAcls(target.socket, [...desired.keys()]);
   const before = writeLists(desired);
   let added = 0;
   let removed = 0;
@@ -70,8 +69,9 @@ export type SyncReport = { ok: boolean; drifted: ListDrift[]; lists: ListDrift[]
 export async function compareWithHaproxy(target: HaproxyTarget): Promise<SyncReport & { desired: DesiredLists }> {
   const desired = await desiredFromDb(db(), target.dir);
   const lists: ListDrift[] = [];
+  const held = await showAcls(target.socket, [...desired.keys()]);
   for (const [file, want] of desired) {
-    const have = await showAcl(target.socket, file);
+    const have = held.get(file)!;
     let inFile: Set<string>;
     try {
       inFile = readListFile(file);

@@ -70,14 +70,24 @@ function checkAnswer(socket: string, command: string, answer: string): void {
 
 /** The patterns HAProxy holds for one list file (current version). */
 export async function showAcl(socket: string, file: string): Promise<Set<string>> {
-  const [answer] = await runtimeCommands(socket, [`show acl ${file}`]);
-  if (answer === undefined) throw new HaproxySocketError("failed", `HAProxy's admin socket ${socket} closed without answering.`);
-  checkAnswer(socket, `show acl ${file}`, answer.startsWith("0x") ? "" : answer);
-  const out = new Set<string>();
-  for (const line of answer.split("\n")) {
-    const m = /^0x[0-9a-f]+ (.+)$/.exec(line.trim());
-    if (m) out.add(m[1]);
-  }
+  return (await showAcls(socket, [file])).get(file)!;
+}
+
+/** The patterns HAProxy holds for several list files, read in one session. */
+export async function showAcls(socket: string, files: string[]): Promise<Map<string, Set<string>>> {
+  const answers = await runtimeCommands(socket, files.map((f) => `show acl ${f}`));
+  const out = new Map<string, Set<string>>();
+  files.forEach((file, i) => {
+    const answer = answers[i];
+    if (answer === undefined) throw new HaproxySocketError("failed", `HAProxy's admin socket ${socket} closed without answering.`);
+    checkAnswer(socket, `show acl ${file}`, answer.startsWith("0x") ? "" : answer);
+    const set = new Set<string>();
+    for (const line of answer.split("\n")) {
+      const m = /^0x[0-9a-f]+ (.+)$/.exec(line.trim());
+      if (m) set.add(m[1]);
+    }
+    out.set(file, set);
+  });
   return out;
 }
 
