@@ -73,7 +73,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return {
     ...e,
     checkpointKeyFile: e.CUSTODIAN_CHECKPOINT_KEY_FILE ?? path.join(e.CUSTODIAN_DATA_DIR, "keys", "checkpoint-ed25519.pem"),
-    haproxyBlockDir: path.resolve(e.CUSTODIAN_HAPROXY_BLOCK_DIR ?? path.join(e.CUSTODIAN_DATA_DIR, "haproxy")),
+    haproxyBlockDir: e.CUSTODIAN_HAPROXY_BLOCK_DIR ?? path.join(e.CUSTODIAN_DATA_DIR, "haproxy"),
     consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
   };
 }

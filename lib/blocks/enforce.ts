@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { ConsoleTx } from "@/lib/db";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -16,7 +15,7 @@ export function haproxyTarget(): HaproxyTarget {
   if (!e.CUSTODIAN_HAPROXY_SOCKET) {
     throw new HaproxySocketError("not-configured", "Blocks cannot be applied: CUSTODIAN_HAPROXY_SOCKET (HAProxy's admin socket) is not set.");
   }
-  return { socket: path.resolve(e.CUSTODIAN_HAPROXY_SOCKET), dir: e.haproxyBlockDir };
+  return { socket: e.CUSTODIAN_HAPROXY_SOCKET, dir: e.haproxyBlockDir };
 }
 
 type Reader = Pick<ConsoleTx, "abuseBlock">;

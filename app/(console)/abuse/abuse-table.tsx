@@ -17,56 +17,56 @@ export type AbuseTableRow = {
   count: number;
   lastSeen: string;
   chartHref: string | null;
-  block: { kind: string; target: string; scope: string } | null;
+  block: { kind: string; target: string; scope: string; defaultExpiry: string } | null;
 };
 
 const CATEGORY_LABELS: Record<string, string> = {
   source: "Client address", network: "Network", ratelimit: "Sydent rate limit", threepid: "Validation target", domain: "E-mail domain", homeserver: "Inviting homeserver",
 };
 
-function makeColumns(defaultExpiry: string): ColumnDef<AbuseTableRow>[] {
-  return [
-    { id: "category", header: "What", enableSorting: false, cell: ({ row }) => CATEGORY_LABELS[row.original.category] ?? row.original.category },
-    { id: "kind", header: "Request kind", enableSorting: false, cell: ({ row }) => row.original.kind },
-    { id: "key", header: "Source or target", cell: ({ row }) => <span className="mono">{row.original.key}</span> },
-    { id: "count", header: "Count", cell: ({ row }) => row.original.count },
-    { id: "lastSeen", header: "Last seen (UTC)", cell: ({ row }) => row.original.lastSeen },
-    {
-      id: "actions",
-      header: "Actions",
-      enableSorting: false,
-      cell: ({ row }) => {
-        const r = row.original;
-        return (
-          <div style={{ display: "grid", gap: ".4rem" }}>
-            {r.chartHref && <Link href={r.chartHref}>Requests over time<span className="sr-only"> for {r.key}</span></Link>}
-            {r.block && (
-              <details>
-                <summary>Block this<span className="sr-only">: {r.key}</span></summary>
-                <CreateBlockForm kind={r.block.kind} target={r.block.target} scope={r.block.scope} defaultExpiry={defaultExpiry} compact />
-              </details>
-            )}
-          </div>
-        );
-      },
+// Module-level columns: cell renderers keep their identity across refreshes, so an open
+// "Block this" form and its result message survive the server action's revalidation.
+const columns: ColumnDef<AbuseTableRow>[] = [
+  { id: "category", header: "What", enableSorting: false, cell: ({ row }) => CATEGORY_LABELS[row.original.category] ?? row.original.category },
+  { id: "kind", header: "Request kind", enableSorting: false, cell: ({ row }) => row.original.kind },
+  { id: "key", header: "Source or target", cell: ({ row }) => <span className="mono">{row.original.key}</span> },
+  { id: "count", header: "Count", cell: ({ row }) => row.original.count },
+  { id: "lastSeen", header: "Last seen (UTC)", cell: ({ row }) => row.original.lastSeen },
+  {
+    id: "actions",
+    header: "Actions",
+    enableSorting: false,
+    cell: ({ row }) => {
+      const r = row.original;
+      return (
+        <div style={{ display: "grid", gap: ".4rem" }}>
+          {r.chartHref && <Link href={r.chartHref}>Requests over time<span className="sr-only"> for {r.key}</span></Link>}
+          {r.block && (
+            <details>
+              <summary>Block this<span className="sr-only">: {r.key}</span></summary>
+              <CreateBlockForm kind={r.block.kind} target={r.block.target} scope={r.block.scope} defaultExpiry={r.block.defaultExpiry} compact />
+            </details>
+          )}
+        </div>
+      );
     },
-  ];
-}
+  },
+];
 
-export function AbuseTable(props: { rows: AbuseTableRow[]; count: number; page: number; pageSize: number; sort: { id: string; desc: boolean }; defaultExpiry: string }) {
+export function AbuseTable(props: { rows: AbuseTableRow[]; count: number; page: number; pageSize: number; sort: { id: string; desc: boolean } }) {
   return (
-    <DataTable columns={makeColumns(props.defaultExpiry)} data={props.rows} rowCount={props.count} page={props.page} pageSize={props.pageSize} sort={props.sort}
+    <DataTable columns={columns} data={props.rows} rowCount={props.count} page={props.page} pageSize={props.pageSize} sort={props.sort}
       caption="Busiest sources and targets" getRowId={(r) => r.id} emptyMessage="Nothing in the logs matches these filters in this window." />
   );
 }
 
 export function AbuseFilters({ kinds }: { kinds: string[] }) {
   const filters: FilterDef[] = [
-    { id: "category", label: "What", type: "select", options: Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label })) },
-    { id: "kind", label: "Request kind", type: "select", options: kinds.map((k) => ({ value: k, label: k })) },
-    { id: "q", label: "Contains", type: "text" },
-    { id: "from", label: "From (UTC)", type: "date" },
-    { id: "to", label: "To (UTC, inclusive)", type: "date" },
+  { id: "category", label: "What", type: "select", options: Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label })) },
+  { id: "kind", label: "Request kind", type: "select", options: kinds.map((k) => ({ value: k, label: k })) },
+  { id: "q", label: "Contains", type: "text" },
+  { id: "from", label: "From (UTC)", type: "date" },
+  { id: "to", label: "To (UTC, inclusive)", type: "date" },
   ];
   return <FilterBar filters={filters} />;
 }

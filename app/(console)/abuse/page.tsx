@@ -27,7 +27,7 @@ const searchSchema = paginationSchema.extend(sortSchema(ABUSE_SORTS, "count", "d
 const DAY = 86_400_000;
 const minute = (d: Date) => d.toISOString().slice(0, 16);
 
-function blockFor(r: AbuseRow): AbuseTableRow["block"] {
+function blockFor(r: AbuseRow): { kind: string; target: string; scope: string } | null {
   const scope = r.kind.startsWith("request_token") || r.kind === "bind" ? "validation" : r.kind.includes("lookup") ? "lookups" : r.kind === "store_invite" ? "invites" : "all";
   if (r.category === "source" || r.category === "network") return { kind: "ip", target: r.key, scope };
   if (r.category === "domain") return { kind: "domain", target: r.key, scope: "validation" };
@@ -53,6 +53,7 @@ export default async function AbusePage({ searchParams }: { searchParams: Search
   });
   const canBlock = can(op.role, "blocks.manage");
   const base = new URLSearchParams(Object.entries({ category: s.category, kind: s.kind, from: s.from, to: s.to }).filter(([, v]) => v) as [string, string][]);
+  const defaultExpiry = minute(new Date(now + 7 * DAY));
   const rows: AbuseTableRow[] = result.data.map((r) => {
     const ref = rowRef(r);
     const key = r.category === "threepid" ? (r.kind === "email" ? maskEmail(r.key) : maskPhone(r.key)) : r.key;
@@ -62,7 +63,7 @@ export default async function AbusePage({ searchParams }: { searchParams: Search
       id: `${r.category}-${r.kind}-${ref}`, category: r.category, kind: r.kind, key, count: r.count,
       lastSeen: new Date(r.lastSeen).toISOString().slice(0, 16).replace("T", " "),
       chartHref: r.category === "source" ? `/abuse?${chartParams}` : null,
-      block: canBlock ? blockFor(r) : null,
+      block: canBlock && blockFor(r) ? { ...blockFor(r)!, defaultExpiry } : null,
     };
   });
   return (
@@ -81,7 +82,7 @@ export default async function AbusePage({ searchParams }: { searchParams: Search
         </section>
       )}
       <AbuseFilters kinds={["any", ...REQUEST_KINDS]} />
-      <AbuseTable rows={rows} count={result.count} page={result.page} pageSize={result.pageSize} sort={{ id: s.sort, desc: s.dir === "desc" }} defaultExpiry={minute(new Date(now + 7 * DAY))} />
+      <AbuseTable rows={rows} count={result.count} page={result.page} pageSize={result.pageSize} sort={{ id: s.sort, desc: s.dir === "desc" }} />
     </>
   );
 }
