@@ -42,6 +42,9 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/complaints/new": ["dpo", "support"],
   "/complaints/[id]": ["dpo", "support"],
   "/disclosures": ["dpo", "auditor"],
+  "/blocks": ["support"],
+  "/blocks/status": ["admin", "support"],
+  "/abuse": ["support"],
 };
 
 function walk(dir: string): string[] {

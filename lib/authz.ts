@@ -53,11 +53,19 @@ export const PERMISSIONS = {
   "complaints.view": "See the complaint queue (contacts masked unless also requests.viewPersonal)",
   "complaints.manage": "Take in, own, link, answer and escalate complaints",
   "complaints.resolveEscalated": "Resolve a complaint escalated to the DPO",
+  "abuse.view": "See the abuse view: busiest client addresses and targets in HAProxy and Sydent logs",
+  "blocks.view": "See abuse blocks and whether HAProxy enforces them",
+  "blocks.manage": "Create, renew and lift abuse blocks; approve someone else's broad block",
+  "blocks.sync": "Compare HAProxy's block lists with the console and repair drift",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ["console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal", "retention.view", "retention.approve", "retention.policy"],
+  // blocks.sync shows counts per list only (no targets): operating HAProxy is the admin's job too.
+  admin: [
+    "console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal",
+    "retention.view", "retention.approve", "retention.policy", "blocks.sync",
+  ],
   dpo: [
     "console.use",
     "servers.view",
@@ -110,6 +118,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "erasure.receipt",
     "complaints.view",
     "complaints.manage",
+    "abuse.view",
+    "blocks.view",
+    "blocks.manage",
+    "blocks.sync",
   ],
   auditor: [
     "console.use", "servers.view", "accessLog.view", "accessLog.export", "accessLog.verify", "requests.view", "erasure.receipt",
@@ -165,6 +177,9 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/complaints/new": "complaints.manage",
   "/complaints/[id]": "complaints.view",
   "/disclosures": "disclosures.view",
+  "/blocks": "blocks.view",
+  "/blocks/status": "blocks.sync",
+  "/abuse": "abuse.view",
 };
 
 /**
@@ -233,6 +248,11 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/rights/actions.ts#liftRestrictionAction": "rights.restrict",
   "lib/rights/actions.ts#recordObjectionAction": "rights.restrict",
   "lib/rights/actions.ts#decideObjectionAction": "rights.restrict",
+  "lib/blocks/actions.ts#createBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#approveBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#renewBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#liftBlockAction": "blocks.manage",
+  "lib/blocks/actions.ts#syncBlocksAction": "blocks.sync",
 };
 
 /**

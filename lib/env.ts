@@ -52,10 +52,19 @@ const envSchema = z.object({
         ctx.addIssue({ code: "custom", message: (e as Error).message });
       }
     }),
+  /** Abuse blocks: HAProxy's admin socket ("stats socket ... level admin"); unset = blocks cannot be applied. */
+  CUSTODIAN_HAPROXY_SOCKET: z.string().min(1).optional(),
+  /** Abuse blocks: directory of the block-list files HAProxy loads (default $CUSTODIAN_DATA_DIR/haproxy). */
+  CUSTODIAN_HAPROXY_BLOCK_DIR: z.string().min(1).optional(),
+  /** Abuse blocks: health-check and other sources never to block (comma-separated IPs/CIDRs; loopback always). */
+  CUSTODIAN_BLOCKS_PROTECTED_SOURCES: z.string().default(""),
+  /** Abuse blocks: homeservers never to block (comma-separated server names). */
+  CUSTODIAN_BLOCKS_PROTECTED_HOMESERVERS: z.string().default(""),
 });
 
 export type Env = z.infer<typeof envSchema> & {
   checkpointKeyFile: string;
+  haproxyBlockDir: string;
   consoleDbKind: "sqlite" | "postgresql";
 };
 
@@ -76,6 +85,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return {
     ...e,
     checkpointKeyFile: e.CUSTODIAN_CHECKPOINT_KEY_FILE ?? path.join(e.CUSTODIAN_DATA_DIR, "keys", "checkpoint-ed25519.pem"),
+    haproxyBlockDir: e.CUSTODIAN_HAPROXY_BLOCK_DIR ?? path.join(e.CUSTODIAN_DATA_DIR, "haproxy"),
     consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
   };
 }

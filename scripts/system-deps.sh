@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need from Debian's packages, when missing:
-# Chromium (browser tests) and PostgreSQL (the console database's second backend).
+# Chromium (browser tests), PostgreSQL (the console database's second backend) and HAProxy
+# (abuse blocks are enforced by the real HAProxy in tests).
 # Idempotent; needs root (as on CI) or sudo.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian's packages: ${missing[*]}"
   $SUDO apt-get update -q

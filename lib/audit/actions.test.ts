@@ -67,6 +67,16 @@ describe("access-log server actions", () => {
     expect(bad.errors?.identifier?.[0]).toMatch(/^Not a phone number/);
   });
 
+  it("findTargetPseudonym finds abuse-block targets by their canonical form (an IPv6 range typed long-hand)", async () => {
+    const err = await findTargetPseudonym({}, form({ targetType: "ip", identifier: "2001:DB8:0:0::/48" })).catch((e) => e);
+    expect(err).toBeInstanceOf(Redirect);
+    const url = new URL((err as Error).message, "http://x");
+    expect(url.searchParams.get("target")).toBe(pseudonymFor("ip", "2001:db8::/48"));
+    expect(url.toString()).not.toContain("2001");
+    const bad = await findTargetPseudonym({}, form({ targetType: "ip", identifier: "0.0.0.0/0" }));
+    expect(bad.errors?.identifier?.[0]).toMatch(/every address/);
+  });
+
   it("findTargetPseudonym returns field errors for bad input", async () => {
     const r = await findTargetPseudonym({}, form({ targetType: "fax", identifier: "" }));
     expect(r.errors?.targetType).toBeDefined();

@@ -10,6 +10,8 @@ import { recordAccess } from "@/lib/audit/log";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { accessLogFilterSchema, activeFilters, findTargetSchema } from "@/lib/audit/schemas";
 import { parseSubjectInput } from "@/lib/subjects/parse";
+import { parseBlockTarget } from "@/lib/blocks/targets";
+import type { Target } from "@/lib/audit/types";
 import { verifyAccessLog as runVerification, verifyLogDetails, type VerifyResult } from "@/lib/audit/verify";
 import { searchParamsObject } from "@/lib/validation";
 
@@ -27,14 +29,24 @@ export async function findTargetPseudonym(_prev: FindTargetState, form: FormData
   const parsed = findTargetSchema.safeParse({ targetType: form.get("targetType"), identifier: form.get("identifier") });
   if (!parsed.success) return { message: "Check the highlighted fields.", errors: z.flattenError(parsed.error).fieldErrors };
   const { targetType } = parsed.data;
+  if (targetType === "ip" || targetType === "domain" || targetType === "homeserver") {
+    // Abuse-block targets: the same canonical form blocks are logged under (lib/blocks/targets.ts).
+    const t = parseBlockTarget(targetType, parsed.data.identifier);
+    if (!t.ok) return { message: "Check the highlighted fields.", errors: { identifier: [t.message] } };
+    return showTarget(op, targetType, t.value, form);
+  }
   // Normalise exactly as the subject search does (casefolded e-mail, a phone number typed any way
   // -> E.164 digits), or "07700 900123" would hash differently from the logged 447700900123.
   const subject = parseSubjectInput(targetType === "msisdn" ? "phone" : targetType, parsed.data.identifier);
   if (!subject.ok) return { message: "Check the highlighted fields.", errors: { identifier: [subject.message] } };
   const q = subject.query;
   const identifier = q.kind === "mxid" ? q.mxid : q.kind === "lookup_hash" ? q.hash : q.address;
+  return showTarget(op, targetType, identifier, form);
+}
+
+async function showTarget(op: Awaited<ReturnType<typeof requireOperator>>, targetType: "email" | "msisdn" | "mxid" | "ip" | "domain" | "homeserver", identifier: string, form: FormData): Promise<FindTargetState> {
   const pseudonym = pseudonymFor(targetType, identifier);
-  await recordAccess({ actor: actorOf(op), action: "accessLog.target.lookup", outcome: "ok", target: { type: targetType, value: identifier } });
+  await recordAccess({ actor: actorOf(op), action: "accessLog.target.lookup", outcome: "ok", target: { type: targetType, value: identifier } as Target });
   // Keep the other filters the auditor had set (only known keys: no open redirect, no identifiers).
   const kept = accessLogFilterSchema.parse(searchParamsObject(new URLSearchParams(String(form.get("currentQuery") ?? ""))));
   const params = new URLSearchParams({ ...activeFilters(kept), target: pseudonym });

@@ -36,8 +36,8 @@ export type AccessLogSearch = z.infer<typeof accessLogSearchSchema>;
 
 /** The auditor's "who accessed this person?" form: the identifier is posted, never put in a URL. */
 export const findTargetSchema = z.object({
-  targetType: z.enum(["email", "msisdn", "mxid"], { message: "Choose what kind of identifier this is." }),
-  identifier: z.string().trim().min(3, "Enter the e-mail address, phone number or Matrix ID.").max(320, "Too long."),
+  targetType: z.enum(["email", "msisdn", "mxid", "ip", "domain", "homeserver"], { message: "Choose what kind of identifier this is." }),
+  identifier: z.string().trim().min(3, "Enter the e-mail address, phone number, Matrix ID, IP address or range, domain or homeserver.").max(320, "Too long."),
 });
 
 /** Only the filters that are set, for URLs and access-log details. */

@@ -17,6 +17,8 @@ export type Target =
   | { type: "lookup_hash"; value: string }
   /** A personal target whose pseudonym was computed earlier (pseudonymFor), e.g. a RequestSubject row. */
   | { type: "email" | "msisdn" | "mxid" | "lookup_hash"; pseudonym: string }
+  /** Abuse-block targets, pseudonymised like people (lib/blocks): canonical IP/CIDR, domain, server name. */
+  | { type: "ip" | "domain" | "homeserver"; value: string }
   | { type: "staff" | "request" | "server" | "checkpoint" | "batch"; ref: string };
 
 export type Outcome = "ok" | "denied" | "error" | "not_found" | "invalid";

@@ -12,7 +12,19 @@ import type { BenchOnly } from "@/lib/bench/types";
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]`;
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]
+npm run bench -- --only blocks [--block-count 100000] [--iterations 2000]   (HAProxy abuse blocks; needs Debian's haproxy)`;
+
+async function runBlocks(blockCount: number, iterations: number): Promise<number> {
+  const { renderBlocksReport, runBlocksBench } = await import("@/lib/bench/blocks");
+  const result = await runBlocksBench({ blockCount, iterations, onProgress: (m) => process.stderr.write(`bench: ${m}\n`) });
+  const out = path.join(BENCH_ROOT, `results-blocks-${result.startedAt.replace(/[:.]/g, "")}.json`);
+  fs.mkdirSync(BENCH_ROOT, { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  console.log(renderBlocksReport(result));
+  console.log(`\nresults: ${path.relative(process.cwd(), out)}`);
+  return 0;
+}
 
 function int(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
@@ -28,12 +40,14 @@ async function main(): Promise<number> {
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
       "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
+      "block-count": { type: "string" },
     },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
+  if (values.only === "blocks") return runBlocks(int("block-count", values["block-count"], 100_000, 1, 1_000_000), int("iterations", values.iterations, 2000, 3, 100_000));
   const only = (values.only ?? "all") as BenchOnly;
   if (!["search", "package", "erasure", "all"].includes(only)) throw new Error("--only must be search, package, erasure or all");
   const result = await runBench({

@@ -29,6 +29,9 @@ export function TargetForm({ currentTarget }: { currentTarget?: string }) {
             <option value="email">E-mail address</option>
             <option value="msisdn">Phone number</option>
             <option value="mxid">Matrix ID</option>
+            <option value="ip">IP address or range (blocks)</option>
+            <option value="domain">E-mail domain (blocks)</option>
+            <option value="homeserver">Homeserver (blocks)</option>
           </select>
           <span id="targetType-error" className="field-error" aria-live="polite">{state.errors?.targetType?.join(" ")}</span>
         </div>
