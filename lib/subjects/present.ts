@@ -37,6 +37,8 @@ export type SubjectView = {
   };
   servers: ServerView[];
   logs: LogsView | null;
+  /** Requests this person is linked to (references only; filled in by lib/subjects/reveal.ts). */
+  linkedRequests?: import("@/lib/subjects/linked-requests").LinkedRequest[];
 };
 
 export type PresentOptions = { reveal: boolean };
