@@ -103,7 +103,8 @@ export async function startErasure(
  * subject's masked identifier exactly as shown (e.g. "a•••@example.org"; "*" is accepted for "•").
  */
 export async function approveErasure(
-  input: { jobId: string; typedConfirmation: string; approver: Actor }, o: { now?: Date } = {},
+  input: { jobId: string; typedConfirmation: string; approver: Actor },
+  o: { now?: Date; stepUp?: () => Promise<{ ok: true } | { ok: false; message: string }> } = {},
 ): Promise<WorkflowResult> {
   const { approver } = input;
   const job = await db().erasureJob.findUnique({ where: { id: input.jobId } });
@@ -128,6 +129,12 @@ export async function approveErasure(
   if (!confirmationMatches(input.typedConfirmation, job.subjectMasked)) {
     await recordAccess(log("invalid", { reason: "typed confirmation does not match" }));
     return fail("invalid", `Type the masked identifier exactly as shown (${job.subjectMasked}) to confirm.`);
+  }
+  // The console's fresh second-factor code (lib/auth/step-up.ts), checked last so a typing
+  // mistake above does not use the code up; a refusal is logged by the check itself.
+  if (o.stepUp) {
+    const code = await o.stepUp();
+    if (!code.ok) return fail("denied", code.message);
   }
   const n = await withAccessLog(log("ok", { reason: job.reason }), async (tx) => {
     const r = await tx.erasureJob.updateMany({

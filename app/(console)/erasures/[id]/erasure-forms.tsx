@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useId, useState } from "react";
+import { CodeField } from "@/components/code-field";
 import { approveErasureAction, erasureProgressAction, executeErasureAction, replanErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
 
 // The erasure controls: prepare (on the request page), approve with the typed confirmation, run
@@ -55,6 +56,7 @@ export function ApproveForm(props: { jobId: string; masked: string; reasonLabel:
         <label htmlFor={`${id}-c`}>Masked identifier</label>
         <input id={`${id}-c`} name="confirmation" autoComplete="off" spellCheck={false} aria-invalid={state && !state.ok ? true : undefined} />
       </div>
+      <CodeField invalid={state ? !state.ok : undefined} />
       <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve erasure"}</button>
     </form>
   );
