@@ -1,4 +1,5 @@
 import { recordAccess, withAccessLog } from "@/lib/audit/log";
+import { advanceRequest } from "@/lib/requests/advance";
 import type { Actor, AccessLogInput, Outcome } from "@/lib/audit/types";
 import { can, canApprove, isRole, type Permission } from "@/lib/authz";
 import { db } from "@/lib/db";
@@ -89,6 +90,7 @@ export async function startErasure(
         select: { id: true },
       }),
     );
+    await advanceRequest(actor, request.id, "erasure.prepared");
     return { ok: true, jobId: job.id, created: true, nothingHeld };
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
@@ -145,6 +147,7 @@ export async function approveErasure(
     return r.count;
   }).catch(() => 0);
   if (n !== 1) return fail("conflict", "Someone else changed this erasure at the same moment. Reload the page.");
+  await advanceRequest(approver, job.requestId, "erasure.approved");
   return { ok: true };
 }
 

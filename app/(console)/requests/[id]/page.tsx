@@ -9,6 +9,7 @@ import { closeTransitions, openTransitions } from "@/lib/requests/states";
 import { listRequestSubjects } from "@/lib/subjects/link";
 import { jobsForRequest, STATE_LABELS as ERASURE_STATE_LABELS } from "@/lib/erasure/queries";
 import { ERASURE_REASONS, REASON_LABELS } from "@/lib/erasure/workflow-support";
+import { erasureOffer } from "@/lib/requests/erasure-offer";
 import { StartErasureForm } from "../../erasures/[id]/erasure-forms";
 import { findRequestPackages } from "@/lib/exports/queries";
 import { DeadlinePanel } from "./deadline-panel";
@@ -38,10 +39,18 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   const [timeline, staff, subjects, erasures] = await Promise.all([
     getRequestTimeline(r.id, viewer), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
   ]);
-  // Erasure: from an erasure request for any reason; from any other open request only "under 16"
-  // (privacy notice 3.5: handled without asking the person for a second request).
-  const erasureReasons = ERASURE_REASONS.filter((x) => r.type === "erasure" || x === "under_16").map((value) => ({ value, label: REASON_LABELS[value] }));
-  const canPrepareErasure = open && subjects.length > 0 && can(op.role, "erasure.request");
+  // Erasure (lib/requests/erasure-offer.ts): the full form on an erasure request; elsewhere only
+  // the under-16 erasure (privacy notice 3.5), behind a disclosure; nothing twice.
+  const offer = erasureOffer({
+    requestType: r.type, open, canRequest: can(op.role, "erasure.request"), subjects: subjects.length,
+    jobs: erasures.map((j) => ({ id: j.id, state: j.state })), reasons: ERASURE_REASONS,
+  });
+  const reasonOptions = offer.kind === "erasure_request" || offer.kind === "under_16_only"
+    ? offer.reasons.map((value) => ({ value, label: REASON_LABELS[value as keyof typeof REASON_LABELS] })) : [];
+  const blocked = offer.kind === "blocked" ? { jobId: offer.jobId, stateLabel: ERASURE_STATE_LABELS[offer.state] ?? offer.state } : undefined;
+  const erasureForm = offer.kind === "none" ? null : (
+    <StartErasureForm requestId={r.id} reasons={reasonOptions} canOpenJobs={can(op.role, "erasure.receipt")} blocked={blocked} />
+  );
 
   return (
     <>
@@ -91,7 +100,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         )}
       </section>
 
-      {(erasures.length > 0 || canPrepareErasure) && (
+      {(erasures.length > 0 || erasureForm) && (
         <section className="card" aria-labelledby="erasure-heading">
           <h2 id="erasure-heading">Erasure</h2>
           {erasures.length > 0 && (
@@ -104,9 +113,12 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               ))}
             </ul>
           )}
-          {canPrepareErasure && (
-            <StartErasureForm requestId={r.id} reasons={erasureReasons} defaultReason={erasureReasons[0].value} canOpenJobs={can(op.role, "erasure.receipt")} />
-          )}
+          {offer.kind === "under_16_only" ? (
+            <details>
+              <summary>The person is under 16: erase their data without a second request</summary>
+              {erasureForm}
+            </details>
+          ) : erasureForm}
         </section>
       )}
 
