@@ -154,6 +154,8 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/requests/actions.ts#changeState": "requests.update",
   "lib/requests/actions.ts#extendDeadline": "requests.extend",
   "lib/requests/actions.ts#closeRequest": "requests.close",
+  // Searching by requester shows names and contacts: only for roles that may see them.
+  "lib/requests/actions.ts#searchRequestsByRequester": "requests.viewPersonal",
   "lib/audit/actions.ts#findTargetPseudonym": "accessLog.view",
   "lib/audit/actions.ts#verifyAccessLog": "accessLog.verify",
   "lib/audit/actions.ts#sealAccessLogCheckpoint": "accessLog.seal",

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { createRequestRecord } from "@/lib/requests/create-request";
+import { searchByRequester, type RequesterSearchResult } from "@/lib/requests/requester-search";
 import {
   assignRequestSchema,
   changeStateSchema,
@@ -79,4 +80,11 @@ export async function closeRequest(_prev: ActionState, form: FormData): Promise<
   if (!parsed.success) return invalid(parsed.error);
   const { id, state, outcome } = parsed.data;
   return done(id, await closeRequestRecord(actorOf(op), id, state, outcome), "Request closed.");
+}
+
+/** Find requests by the requester's name or contact (POSTed, never in a URL; lib/requests/requester-search.ts). */
+export async function searchRequestsByRequester(_prev: RequesterSearchResult | null, form: FormData): Promise<RequesterSearchResult> {
+  const op = await requireOperator("requests.viewPersonal");
+  const text = form.get("requester");
+  return searchByRequester(actorOf(op), op.role, typeof text === "string" ? text : "");
 }
