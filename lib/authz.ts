@@ -156,6 +156,7 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/requests/actions.ts#closeRequest": "requests.close",
   // Searching by requester shows names and contacts: only for roles that may see them.
   "lib/requests/actions.ts#searchRequestsByRequester": "requests.viewPersonal",
+  "lib/requests/actions.ts#addRequestNoteAction": "requests.update",
   "lib/audit/actions.ts#findTargetPseudonym": "accessLog.view",
   "lib/audit/actions.ts#verifyAccessLog": "accessLog.verify",
   "lib/audit/actions.ts#sealAccessLogCheckpoint": "accessLog.seal",

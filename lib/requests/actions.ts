@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { createRequestRecord } from "@/lib/requests/create-request";
+import { addRequestNote } from "@/lib/requests/notes";
 import { searchByRequester, type RequesterSearchResult } from "@/lib/requests/requester-search";
 import {
   assignRequestSchema,
@@ -87,4 +88,14 @@ export async function searchRequestsByRequester(_prev: RequesterSearchResult | n
   const op = await requireOperator("requests.viewPersonal");
   const text = form.get("requester");
   return searchByRequester(actorOf(op), op.role, typeof text === "string" ? text : "");
+}
+
+/** An internal note or a record of correspondence (lib/requests/notes.ts: identifiers refused, logged). */
+export async function addRequestNoteAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const op = await requireOperator("requests.update");
+  const input = fields(form);
+  const r = await addRequestNote(actorOf(op), input);
+  if (!r.ok) return { ok: false, message: r.message, errors: r.errors, values: { kind: input.kind ?? "", body: input.body ?? "" } };
+  revalidatePath(`/requests/${input.requestId}`);
+  return { ok: true, message: "Added." };
 }

@@ -17,6 +17,8 @@ import { PackagesPanel } from "./packages-panel";
 import { AssignForm, CloseForm, ExtendForm, StateForm } from "./request-controls";
 import { StateBadge } from "../state-badge";
 import { Timeline } from "./timeline";
+import { NotesPanel } from "./notes-panel";
+import { listRequestNotes, NOTE_KIND_LABELS, NOTE_KINDS } from "@/lib/requests/notes";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Request" };
@@ -36,8 +38,9 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   });
   const open = !r.closedAt;
   const canUpdate = open && can(op.role, "requests.update");
-  const [timeline, staff, subjects, erasures] = await Promise.all([
+  const [timeline, staff, subjects, erasures, notes] = await Promise.all([
     getRequestTimeline(r.id, viewer), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
+    listRequestNotes(r.id, viewer),
   ]);
   // Erasure (lib/requests/erasure-offer.ts): the full form on an erasure request; elsewhere only
   // the under-16 erasure (privacy notice 3.5), behind a disclosure; nothing twice.
@@ -139,6 +142,16 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           <PackagesPanel requestId={r.id} requestType={r.type} packages={await findRequestPackages(r.id)} canGenerate={open && can(op.role, "exports.generate")} />
         </section>
       )}
+
+      <section className="card" aria-labelledby="notes-heading">
+        <h2 id="notes-heading">Notes and correspondence</h2>
+        <NotesPanel
+          requestId={r.id}
+          canAdd={can(op.role, "requests.update")}
+          kinds={NOTE_KINDS.map((k) => ({ value: k, label: NOTE_KIND_LABELS[k] }))}
+          notes={notes.map((n) => ({ id: n.id, kind: n.kind, kindLabel: NOTE_KIND_LABELS[n.kind] ?? n.kind, at: `${n.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`, author: n.author, body: n.body }))}
+        />
+      </section>
 
       <section className="card" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
