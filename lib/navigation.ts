@@ -12,6 +12,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },
+  { href: "/admin/audit", label: "Access-log integrity", permission: "accessLog.verify" },
 ];
 
 export function navFor(role: Role) {
