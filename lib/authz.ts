@@ -142,6 +142,8 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/servers/actions.ts#enableServerAction": "servers.manage",
   "lib/auth/actions.ts#signOut": "signed-in",
   "lib/auth/actions.ts#regenerateRecoveryCodes": "signed-in",
+  "lib/auth/actions.ts#changeOwnPasswordAction": "signed-in",
+  "lib/auth/actions.ts#endOwnSessionAction": "signed-in",
   "lib/staff/actions.ts#addStaff": "staff.manage",
   "lib/staff/actions.ts#changeRole": "staff.manage",
   "lib/staff/actions.ts#setStaffDisabled": "staff.manage",
