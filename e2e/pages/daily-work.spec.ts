@@ -41,7 +41,7 @@ async function searchEmail(page: Page) {
 
 async function noHorizontalOverflow(page: Page, where: string) {
   const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-  expect(scroll, `${where}: page is ${scroll} px wide in a ${inner} px window`).toBeLessThanOrEqual(inner);
+  expect.soft(scroll, `${where}: page is ${scroll} px wide in a ${inner} px window`).toBeLessThanOrEqual(inner);
 }
 
 test.describe.configure({ mode: "serial" });
@@ -103,23 +103,23 @@ test("[PAGES]: a refused reveal keeps the radio, the purpose and the note, consi
   const summary = page.getByRole("region", { name: /E-mail address/ });
 
   await byPurpose.check();
-  await form.getByLabel("Purpose").selectOption("complaint_investigation");
-  await form.getByLabel("Note").fill("too short");
+  await form.getByLabel("Purpose", { exact: true }).selectOption("complaint_investigation");
+  await form.getByLabel("Note", { exact: true }).fill("too short");
   await form.getByRole("button", { name: "Reveal", exact: true }).click();
   await expect(form.getByText(/at least 10 characters/).first()).toBeVisible();
   await expect(byPurpose).toBeChecked();
   await expect(byRequest).not.toBeChecked();
-  await expect(form.getByLabel("Purpose")).toHaveValue("complaint_investigation");
-  await expect(form.getByLabel("Note")).toHaveValue("too short");
+  await expect(form.getByLabel("Purpose", { exact: true })).toHaveValue("complaint_investigation");
+  await expect(form.getByLabel("Note", { exact: true })).toHaveValue("too short");
   await expect(summary.getByText("Masked", { exact: true })).toBeVisible();
 
   // An identifier in the note: refused, and still nothing lost.
-  await form.getByLabel("Note").fill("Complaint about someone@example.org and their lookups");
+  await form.getByLabel("Note", { exact: true }).fill("Complaint about someone@example.org and their lookups");
   await form.getByRole("button", { name: "Reveal", exact: true }).click();
   await expect(form.getByText(/looks like it contains an e-mail address/).first()).toBeVisible();
   await expect(byPurpose).toBeChecked();
-  await expect(form.getByLabel("Purpose")).toHaveValue("complaint_investigation");
-  await expect(form.getByLabel("Note")).toHaveValue("Complaint about someone@example.org and their lookups");
+  await expect(form.getByLabel("Purpose", { exact: true })).toHaveValue("complaint_investigation");
+  await expect(form.getByLabel("Note", { exact: true })).toHaveValue("Complaint about someone@example.org and their lookups");
 
   // For a request with none chosen: refused; the request choice stays on screen with its radio.
   await byRequest.check();
@@ -127,12 +127,12 @@ test("[PAGES]: a refused reveal keeps the radio, the purpose and the note, consi
   await expect(form.getByText(/Choose the open request or complaint this reveal is for/).first()).toBeVisible();
   await expect(byRequest).toBeChecked();
   await expect(form.getByLabel("Request to reveal for")).toBeVisible();
-  await expect(form.getByLabel("Purpose")).toHaveCount(0);
+  await expect(form.getByLabel("Purpose", { exact: true })).toHaveCount(0);
 
   // Back to the purpose: what was typed is still there; a proper note reveals.
   await byPurpose.check();
-  await expect(form.getByLabel("Purpose")).toHaveValue("complaint_investigation");
-  await form.getByLabel("Note").fill("Checking what a complaint received today is about");
+  await expect(form.getByLabel("Purpose", { exact: true })).toHaveValue("complaint_investigation");
+  await form.getByLabel("Note", { exact: true }).fill("Checking what a complaint received today is about");
   await form.getByRole("button", { name: "Reveal", exact: true }).click();
   await expect(summary.getByText("Revealed", { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(email).first()).toBeVisible();
@@ -188,10 +188,9 @@ test("[PAGES]: the access log links requests and names staff, shows purpose labe
   await expect(table.getByText("Investigating a complaint").first()).toBeVisible();
   await expect(table).not.toContainText("complaint_investigation");
   // Times on one line.
-  const cell = table.locator("tbody tr").first().locator("td").nth(1);
-  const box = (await cell.boundingBox())!;
-  const lineHeight = await cell.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 20);
-  expect(box.height).toBeLessThan(lineHeight * 2 + 16);
+  const time = table.locator("tbody tr").first().locator("td").nth(1).locator("time");
+  const rects = await time.evaluate((el) => el.getClientRects().length);
+  expect(rects, "the time is laid out as one line box").toBe(1);
 
   const seqLink = table.locator("tbody tr").first().getByRole("link", { name: /^Open entry \d+$/ });
   const seq = (await seqLink.textContent())!.trim();

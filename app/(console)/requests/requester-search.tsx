@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { startTransition, useActionState, useState, type FormEvent } from "react";
 import { searchRequestsByRequester } from "@/lib/requests/actions";
 import { REQUEST_TYPE_LABELS, type RequestType } from "@/lib/requests/catalogue";
 import { StateBadge } from "./state-badge";
@@ -10,13 +10,20 @@ import { StateBadge } from "./state-badge";
 // reaches a URL or a proxy's access log.
 export function RequesterSearch() {
   const [state, action, pending] = useActionState(searchRequestsByRequester, null);
+  const [text, setText] = useState("");
+  // No automatic form reset: the text searched for stays in the box.
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    startTransition(() => action(form));
+  };
   return (
     <section className="card" aria-labelledby="requester-search-heading">
       <h2 id="requester-search-heading">Find by requester</h2>
-      <form action={action} className="toolbar" noValidate>
+      <form onSubmit={onSubmit} className="toolbar" noValidate>
         <div className="field">
           <label htmlFor="requester-text">Requester&apos;s name or contact</label>
-          <input id="requester-text" name="requester" autoComplete="off" spellCheck={false} maxLength={200} aria-describedby="requester-hint" />
+          <input id="requester-text" name="requester" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" spellCheck={false} maxLength={200} aria-describedby="requester-hint" />
           <div className="field-hint" id="requester-hint">Part of a name, e-mail address or phone number; case and accents are ignored.</div>
         </div>
         <button type="submit" className="btn" disabled={pending}>{pending ? "Searching…" : "Find requests"}</button>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useState, type FormEvent } from "react";
 import { FieldError } from "@/app/(auth)/_components/field-error";
 import { addRequestNoteAction } from "@/lib/requests/actions";
 import type { ActionState } from "@/lib/requests/schemas";
@@ -18,8 +18,14 @@ export function NotesPanel({ requestId, notes, canAdd, kinds }: { requestId: str
   if (seen !== state) {
     setSeen(state);
     if (state.ok) setBody("");
-    else if (state.values) { setKind(state.values.kind || "note"); setBody(state.values.body ?? ""); }
   }
+  // Submitted without React's automatic form reset, so a refused note keeps its kind and text
+  // (a reset would move the DOM's select away from the controlled value).
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    startTransition(() => action(form));
+  };
   return (
     <>
       {notes.length === 0 ? <p className="muted">No notes or correspondence yet.</p> : (
@@ -33,7 +39,7 @@ export function NotesPanel({ requestId, notes, canAdd, kinds }: { requestId: str
         </ol>
       )}
       {canAdd && (
-        <form action={action} noValidate aria-label="Add a note or correspondence">
+        <form onSubmit={onSubmit} noValidate aria-label="Add a note or correspondence">
           <input type="hidden" name="requestId" value={requestId} />
           <div aria-live="polite">{state.message && <div className={state.ok ? "banner-ok" : "banner-error"} role={state.ok ? "status" : "alert"}>{state.message}</div>}</div>
           <div className="field">
