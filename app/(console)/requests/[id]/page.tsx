@@ -66,7 +66,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
 
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Request</h2>
-        <dl>
+        <dl className="props">
           <dt>Type</dt><dd>{REQUEST_TYPE_LABELS[r.type as RequestType] ?? r.type}</dd>
           <dt>Requester</dt><dd>{r.requesterName}</dd>
           <dt>Contact</dt><dd className="mono">{r.requesterContact}</dd>
