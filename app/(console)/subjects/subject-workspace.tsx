@@ -73,8 +73,8 @@ export function SubjectWorkspace(props: WorkspaceProps) {
   // the radio, the purpose, the note and the chosen request survive a refusal and stay consistent
   // with what is shown (issue 11: the radio used to jump back while the purpose fields stayed).
   const [basis, setBasis] = useState<Basis>("request");
+  // One chosen request for both forms: after "not linked to that request", linking links that one.
   const [requestId, setRequestId] = useState("");
-  const [linkRequestId, setLinkRequestId] = useState("");
   const [purpose, setPurpose] = useState("");
   const [note, setNote] = useState("");
   const [linkedNow, setLinkedNow] = useState<string[]>([]);
@@ -95,12 +95,12 @@ export function SubjectWorkspace(props: WorkspaceProps) {
   const actions = (canLink || (props.canReveal && !view.revealed)) ? (
     <div className="action-grid">
       {canLink && (
-        <form className="card" onSubmit={(e) => { setPendingLink(linkRequestId); submitKeeping(linkAction)(e); }} aria-labelledby="link-heading" noValidate>
+        <form className="card" onSubmit={(e) => { setPendingLink(requestId); submitKeeping(linkAction)(e); }} aria-labelledby="link-heading" noValidate>
           <h2 id="link-heading">Link to request</h2>
           <p className="muted">Attaches the searched identifier ({props.masked.query.display}) to a request, stored encrypted; the request shows it masked. A reveal for a request needs the person linked to it first.</p>
           <Hidden searched={props.searched} />
           <Result state={link} />
-          <RequestSelect id="link-request" label="Request to link to" state={link} options={props.openRequests} value={linkRequestId} onChange={setLinkRequestId} />
+          <RequestSelect id="link-request" label="Request to link to" state={link} options={props.openRequests} value={requestId} onChange={setRequestId} />
           <button type="submit" className="btn" disabled={linking}>{linking ? "Linking…" : "Link to request"}</button>
         </form>
       )}
