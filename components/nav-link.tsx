@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { activeHref } from "@/lib/navigation";
 
-export function NavLink({ href, children }: { href: string; children: React.ReactNode }) {
+export function NavLink({ href, hrefs, children }: { href: string; hrefs: readonly string[]; children: React.ReactNode }) {
   const pathname = usePathname();
-  const current = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+  const current = activeHref(pathname, hrefs) === href;
   return (
     <Link href={href} aria-current={current ? "page" : undefined}>
       {children}

@@ -20,6 +20,8 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/admin/staff/new": ["admin"],
   "/admin/servers": ["admin"],
   "/access-log": ["dpo", "auditor"],
+  "/access-log/[seq]": ["dpo", "auditor"],
+  "/admin/audit": ["admin", "dpo", "auditor"],
   "/api/access-log/export": ["dpo", "auditor"],
   "/requests": ["dpo", "support", "auditor"],
   "/requests/new": ["dpo", "support"],

@@ -18,8 +18,20 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },
+  { href: "/admin/audit", label: "Access-log integrity", permission: "accessLog.verify" },
 ];
 
 export function navFor(role: Role) {
   return NAV_ITEMS.filter((i) => can(role, i.permission));
+}
+
+/** The one navigation item a path belongs to: the longest href that is the path or a parent of it
+ * (so /erasures/bulk/x marks "Bulk erasure" only, not "Erasures" as well). */
+export function activeHref(pathname: string, hrefs: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const href of hrefs) {
+    const match = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+    if (match && (best === null || href.length > best.length)) best = href;
+  }
+  return best;
 }

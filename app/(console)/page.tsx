@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { requireOperator } from "@/lib/auth/guard";
-import { can, ROLE_LABELS } from "@/lib/authz";
+import { can, ROLE_LABELS, type Permission } from "@/lib/authz";
+import { waitingForMe } from "@/lib/dashboard-approvals";
+import { listServersWithHealth } from "@/lib/servers/overview";
 import { getDashboard } from "@/lib/dashboard";
 import { erasureAlarmCounts } from "@/lib/erasure/alarms-view";
 import { erasureAlarms } from "@/lib/erasure/phase2";
@@ -12,6 +14,11 @@ export default async function DashboardPage() {
   const op = await requireOperator("console.use");
   const d = await getDashboard(op.role);
   // The 30-day promise (privacy notice 3.1.2): erasures at day 25 or later raise an alarm here.
+  const mayApprove = ["exports.approve", "erasure.approve", "staff.manage"].some((p) => can(op.role, p as Permission));
+  const [waiting, attention] = await Promise.all([
+    mayApprove ? waitingForMe({ id: op.id, role: op.role }) : null,
+    can(op.role, "servers.view") ? listServersWithHealth().then((all) => all.filter((s) => s.health === "warn" || s.health === "bad")) : null,
+  ]);
   const erasure = can(op.role, "erasure.receipt") ? { alarms: await erasureAlarms(), counts: await erasureAlarmCounts() } : null;
   // The notice's retention promises (3.2.2, 3.9): anything overdue in the latest signed audit.
   const retention = can(op.role, "retention.view") ? await retentionAlarm() : null;
@@ -22,18 +29,50 @@ export default async function DashboardPage() {
       <div className="grid">
         {d.requests && (
           <>
-            <div className="stat"><div className="value">{d.requests.open}</div><div className="label">Open requests</div></div>
-            <div className={`stat${d.requests.overdue ? " badge-bad" : ""}`}><div className="value">{d.requests.overdue}</div><div className="label">Overdue (past the Art. 12(3) deadline)</div></div>
-            <div className="stat"><div className="value">{d.requests.dueSoon}</div><div className="label">Due within 7 days</div></div>
+            <Link className="stat stat-link" href="/requests?state=open"><div className="value">{d.requests.open}</div><div className="label">Open requests</div></Link>
+            <Link className={`stat stat-link${d.requests.overdue ? " badge-bad" : ""}`} href="/requests?overdue=1"><div className="value">{d.requests.overdue}</div><div className="label">Overdue (past the Art. 12(3) deadline)</div></Link>
+            <Link className="stat stat-link" href="/requests?state=open&sort=due&dir=asc"><div className="value">{d.requests.dueSoon}</div><div className="label">Due within 7 days</div></Link>
           </>
         )}
+        {waiting && (
+          <a className={`stat stat-link${waiting.length ? " badge-warn" : ""}`} href="#waiting-heading"><div className="value">{waiting.length}</div><div className="label">Waiting for me to approve</div></a>
+        )}
         {d.servers && (
-          <div className="stat"><div className="value">{d.servers.count}</div><div className="label">Registered identity servers</div></div>
+          <Link className={`stat stat-link${attention && attention.length ? " badge-warn" : ""}`} href="/servers">
+            <div className="value">{d.servers.count}</div>
+            <div className="label">Registered identity servers{attention ? `, ${attention.length} needing attention` : ""}</div>
+          </Link>
         )}
         {d.accessLog && (
-          <div className="stat"><div className="value">{d.accessLog.entries}</div><div className="label">Access-log entries ({d.accessLog.checkpoints} signed checkpoints)</div></div>
+          <Link className="stat stat-link" href="/access-log"><div className="value">{d.accessLog.entries}</div><div className="label">Access-log entries ({d.accessLog.checkpoints} signed checkpoints)</div></Link>
         )}
       </div>
+      {waiting && (
+        <section className="card" aria-labelledby="waiting-heading">
+          <h2 id="waiting-heading">Waiting for me to approve</h2>
+          {waiting.length === 0 ? <p className="muted">Nothing is waiting for your approval.</p> : (
+            <ul>
+              {waiting.map((w) => (
+                <li key={`${w.kind}-${w.id}`}><Link href={w.href}>{w.label}</Link> <span className="muted">since {w.since.toISOString().slice(0, 10)}</span></li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {attention && attention.length > 0 && (
+        <section className="card" aria-labelledby="attention-heading">
+          <h2 id="attention-heading">Servers needing attention</h2>
+          <ul>
+            {attention.map((s) => (
+              <li key={s.server.id}>
+                <Link href={`/servers/${s.server.id}`}>{s.server.label}</Link>{" "}
+                <span className={s.health === "bad" ? "badge badge-bad" : "badge badge-warn"}>{s.health === "bad" ? "Unreadable" : "Warning"}</span>{" "}
+                <span className="muted">{s.reasons.slice(0, 2).join("; ")}{s.reasons.length > 2 ? ` (and ${s.reasons.length - 2} more)` : ""}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {erasure && (erasure.alarms.length > 0 || erasure.counts.paused > 0) && (
         <section className="card banner-error" aria-labelledby="erasure-alarm-heading" data-testid="erasure-alarm">
           <h2 id="erasure-alarm-heading">Erasures approaching the 30-day limit</h2>

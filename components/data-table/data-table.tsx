@@ -89,7 +89,7 @@ export function DataTable<T>({ columns, data, rowCount, page, pageSize, sort, ca
       <p className="muted" aria-live="polite" role="status">
         {isPending ? "Loading…" : rowCount === 0 ? "No results." : `Showing ${first}–${last} of ${rowCount.toLocaleString("en-GB")}.`}
       </p>
-      <table className="data" aria-busy={isPending} style={isPending ? { opacity: 0.6 } : undefined}>
+      <div className="table-scroll"><table className="data" aria-busy={isPending} style={isPending ? { opacity: 0.6 } : undefined}>
         <caption className="sr-only">{caption}</caption>
         <thead>
           {table.getHeaderGroups().map((hg) => (
@@ -141,7 +141,7 @@ export function DataTable<T>({ columns, data, rowCount, page, pageSize, sort, ca
             ))
           )}
         </tbody>
-      </table>
+      </table></div>
       <nav className="pager" aria-label={`${caption}: pages`}>
         <button type="button" className="btn" onClick={() => canPrevious && table.previousPage()} aria-disabled={!canPrevious}>
           Previous

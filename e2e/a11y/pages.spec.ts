@@ -123,6 +123,14 @@ for (const role of ROLES) {
       });
     }
 
+    if (allowed(role, "/access-log/[seq]")) {
+      test(`[A11Y]: ${role} one access-log entry has no WCAG 2.1 AA violations`, async ({ page }) => {
+        const response = await page.goto("/access-log/1");
+        expect(response?.status()).toBe(200);
+        await expectNoViolations(page, `/access-log/<seq> as ${role}`);
+      });
+    }
+
     if (allowed(role, "/subjects")) {
       test(`[A11Y]: ${role} subject search results have no WCAG 2.1 AA violations`, async ({ page }) => {
         const bound = subjects.find((x) => x.threepids.some((t) => t.medium === "email" && t.state === "bound"))!;

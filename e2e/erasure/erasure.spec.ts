@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { statePath } from "../fixtures/roles";
-import type { E2eRole } from "../fixtures/auth";
+import { approvalCode, type E2eRole } from "../fixtures/auth";
 
 // Erasure end to end (issue 4): a DPO registers an erasure request, links the person and prepares
 // the erasure; the preview shows both servers store by store; the same DPO cannot approve; a
@@ -82,7 +82,14 @@ test("[ERASURE]: a second DPO approves by typing the masked identifier, runs it,
   await page.getByLabel("Masked identifier").fill(email);
   await page.getByRole("button", { name: "Approve erasure" }).click();
   await expect(page.getByText(/Type the masked identifier exactly as shown/)).toBeVisible();
+  // A wrong authenticator code: refused, nothing changes.
   await page.getByLabel("Masked identifier").fill(masked);
+  await page.getByLabel("Authenticator code").fill("000000");
+  await page.getByRole("button", { name: "Approve erasure" }).click();
+  await expect(page.getByText(/authenticator code does not match\. Nothing was changed/)).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).not.toContainText("Approved, not run");
+  await page.getByLabel("Masked identifier").fill(masked);
+  await page.getByLabel("Authenticator code").fill(await approvalCode("dpo2"));
   await page.getByRole("button", { name: "Approve erasure" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Approved, not run");
   await expect(page.getByRole("region", { name: "Job" })).toContainText("Dev Second-DPO");

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { statePath } from "../fixtures/roles";
-import type { E2eRole } from "../fixtures/auth";
+import { approvalCode, type E2eRole } from "../fixtures/auth";
 
 // The whole subject-access flow of issue 3, in order: a support agent finds a person by a phone
 // number typed the way people type it and sees masked results but cannot reveal without a
@@ -120,6 +120,11 @@ test("[SUBJECTS]: the DPO generates the package, a second DPO approves, the link
 
   const dpo2 = await as(browser, "dpo2");
   await dpo2.goto(packageUrl);
+  // Approving needs a fresh authenticator code: without one, refused and nothing is created.
+  await dpo2.getByRole("button", { name: "Approve and create the download link" }).click();
+  await expect(dpo2.getByText(/approvals need a fresh code/)).toBeVisible();
+  await expect(dpo2.getByLabel(/One-time download link/)).toHaveCount(0);
+  await dpo2.getByLabel("Authenticator code").fill(await approvalCode("dpo2"));
   await dpo2.getByRole("button", { name: "Approve and create the download link" }).click();
   const link = dpo2.getByLabel(/One-time download link/);
   await expect(link).toHaveValue(/\/api\/exports\/download\/[A-Za-z0-9_-]{16,}$/);

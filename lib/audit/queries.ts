@@ -8,7 +8,7 @@ import type { AccessLogFilter, AccessLogSort } from "@/lib/audit/schemas";
 // load this module.
 
 export const accessLogRowSelect = {
-  seq: true, at: true, actorLabel: true, actorRole: true, action: true, targetType: true, targetPseudonym: true,
+  seq: true, at: true, actorId: true, actorLabel: true, actorRole: true, action: true, targetType: true, targetPseudonym: true,
   targetRef: true, requestId: true, purpose: true, outcome: true, ip: true,
 } satisfies Prisma.AccessLogEntrySelect;
 export type AccessLogRow = Prisma.AccessLogEntryGetPayload<{ select: typeof accessLogRowSelect }>;

@@ -3,8 +3,7 @@ import { UsageError } from "@/lib/cli/command";
 import type { Actor } from "@/lib/audit/types";
 import { recordAccess } from "@/lib/audit/log";
 import { can, isRole, type Permission } from "@/lib/authz";
-import { openTotpSecret, verifyTotp } from "@/lib/auth/totp";
-import { claimTotpStep } from "@/lib/auth/totp-replay";
+import { checkStaffCode, type CodeRefusal } from "@/lib/auth/step-up";
 
 // Commands act on behalf of a named operator (--operator <staff e-mail>), so their access-log
 // entries are attributed like any other. An operator that is not an active staff member is
@@ -30,7 +29,7 @@ export const codeOption = {
 /** Refused: exit 1 (the generic error path of lib/cli/index.ts), with a denied access-log entry. */
 export class OperatorRefused extends Error {}
 
-type Reason = "code-missing" | "not-enrolled" | "bad-code" | "code-reused" | "totp-secret-unreadable";
+type Reason = CodeRefusal;
 const MESSAGES: Record<Reason, string> = {
   "code-missing": "--code <current authenticator code of the operator> is required for this command.",
   "not-enrolled": "The operator has not finished enrolment (no authenticator).",
@@ -48,21 +47,9 @@ export async function resolveVerifiedOperator(
   now = new Date(),
 ): Promise<Actor> {
   const actor = await resolveOperator(email, permission);
-  const staff = await db().staff.findUniqueOrThrow({ where: { id: actor.id! }, select: { id: true, totpSecretEnc: true, totpEnrolledAt: true } });
-  const typed = typeof code === "string" ? code.trim() : "";
-  let reason: Reason | null = null;
-  let step: number | null = null;
-  if (!typed) reason = "code-missing";
-  else if (!staff.totpEnrolledAt || !staff.totpSecretEnc) reason = "not-enrolled";
-  else {
-    try {
-      step = verifyTotp(openTotpSecret(staff.totpSecretEnc), typed, now);
-      if (step === null) reason = "bad-code";
-    } catch {
-      reason = "totp-secret-unreadable";
-    }
-  }
-  if (!reason && step !== null && !(await db().$transaction((tx) => claimTotpStep(tx, staff.id, step)))) reason = "code-reused";
+  // The same check as the console's approvals (lib/auth/step-up.ts): verified and claimed once.
+  const reason: Reason | null = await checkStaffCode(actor.id!, code, now);
+  const staff = { id: actor.id! };
   if (reason) {
     await recordAccess({ actor, action: "cli.operator.verify", outcome: "denied", target: { type: "staff", ref: staff.id }, details: { command, permission, reason }, at: now });
     throw new OperatorRefused(MESSAGES[reason]);

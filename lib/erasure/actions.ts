@@ -1,5 +1,6 @@
 "use server";
 
+import { requireFreshCode } from "@/lib/auth/step-up";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
@@ -37,7 +38,8 @@ export async function approveErasureAction(_prev: ErasureFormState, form: FormDa
   const op = await requireOperator("erasure.approve");
   const parsed = approveSchema.safeParse(fields(form));
   if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
-  const r = await approveErasure({ jobId: parsed.data.jobId, typedConfirmation: parsed.data.confirmation, approver: actorOf(op) });
+  const stepUp = () => requireFreshCode(actorOf(op), form.get("code"), "erasure.approve", { jobId: parsed.data.jobId });
+  const r = await approveErasure({ jobId: parsed.data.jobId, typedConfirmation: parsed.data.confirmation, approver: actorOf(op) }, { stepUp });
   revalidatePath(`/erasures/${parsed.data.jobId}`);
   return r.ok ? { ok: true, message: "Approved. It can now be run." } : { ok: false, message: r.message };
 }

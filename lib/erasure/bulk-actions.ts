@@ -1,5 +1,6 @@
 "use server";
 
+import { requireFreshCode } from "@/lib/auth/step-up";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -46,6 +47,8 @@ export async function approveBulkBatchAction(_prev: BulkFormState, form: FormDat
   const op = await requireOperator("erasure.approve");
   const parsed = batchSchema.safeParse(fields(form));
   if (!parsed.success) return { ok: false, message: "No such batch." };
+  const code = await requireFreshCode(actorOf(op), form.get("code"), "erasure.bulk.approve", { batchId: parsed.data.batchId });
+  if (!code.ok) return { ok: false, message: code.message };
   const r = await approveBulkBatch({ batchId: parsed.data.batchId, approver: actorOf(op) });
   revalidatePath(`/erasures/bulk/${parsed.data.batchId}`);
   return r.ok ? { ok: true, message: "Approved. The batch can now be executed." } : { ok: false, message: r.message };

@@ -1,4 +1,5 @@
 import { recordAccess, withAccessLog } from "@/lib/audit/log";
+import { advanceRequest } from "@/lib/requests/advance";
 import type { Actor, AccessLogInput, Outcome } from "@/lib/audit/types";
 import { can, canApprove, isRole, type Permission } from "@/lib/authz";
 import { db } from "@/lib/db";
@@ -97,6 +98,7 @@ export async function startErasure(
         select: { id: true },
       }),
     );
+    await advanceRequest(actor, request.id, "erasure.prepared");
     return { ok: true, jobId: job.id, created: true, nothingHeld };
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
@@ -111,7 +113,8 @@ export async function startErasure(
  * subject's masked identifier exactly as shown (e.g. "a•••@example.org"; "*" is accepted for "•").
  */
 export async function approveErasure(
-  input: { jobId: string; typedConfirmation: string; approver: Actor }, o: { now?: Date } = {},
+  input: { jobId: string; typedConfirmation: string; approver: Actor },
+  o: { now?: Date; stepUp?: () => Promise<{ ok: true } | { ok: false; message: string }> } = {},
 ): Promise<WorkflowResult> {
   const { approver } = input;
   const job = await db().erasureJob.findUnique({ where: { id: input.jobId } });
@@ -142,6 +145,12 @@ export async function approveErasure(
     await recordAccess(log("invalid", { reason: "typed confirmation does not match" }));
     return fail("invalid", `Type the masked identifier exactly as shown (${job.subjectMasked}) to confirm.`);
   }
+  // The console's fresh second-factor code (lib/auth/step-up.ts), checked last so a typing
+  // mistake above does not use the code up; a refusal is logged by the check itself.
+  if (o.stepUp) {
+    const code = await o.stepUp();
+    if (!code.ok) return fail("denied", code.message);
+  }
   const n = await withAccessLog(log("ok", { reason: job.reason }), async (tx) => {
     const r = await tx.erasureJob.updateMany({
       where: { id: job.id, state: "awaiting_approval" },
@@ -151,6 +160,7 @@ export async function approveErasure(
     return r.count;
   }).catch(() => 0);
   if (n !== 1) return fail("conflict", "Someone else changed this erasure at the same moment. Reload the page.");
+  await advanceRequest(approver, job.requestId, "erasure.approved");
   return { ok: true };
 }
 

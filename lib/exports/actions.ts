@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { requireFreshCode } from "@/lib/auth/step-up";
 import { PACKAGE_KINDS } from "@/lib/exports/types";
 import { approvePackage, generatePackage, revokePackage } from "@/lib/exports/workflow";
 
@@ -34,6 +35,8 @@ export async function approvePackageAction(_prev: PackageActionState, form: Form
   const op = await requireOperator("exports.approve");
   const parsed = packageSchema.safeParse(fields(form));
   if (!parsed.success) return { ok: false, message: "Unknown package." };
+  const code = await requireFreshCode(actorOf(op), form.get("code"), "exports.approve", { packageId: parsed.data.packageId });
+  if (!code.ok) return { ok: false, message: code.message };
   const r = await approvePackage(actorOf(op), parsed.data.packageId);
   if (!r.ok) return { ok: false, message: r.message };
   revalidatePath(`/requests/${parsed.data.requestId}`);

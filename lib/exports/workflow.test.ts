@@ -40,7 +40,7 @@ async function newRequest(type = "access") {
 }
 
 const actions = async (requestId: string) =>
-  (await db().accessLogEntry.findMany({ where: { requestId }, orderBy: { seq: "asc" }, select: { action: true, outcome: true, actorLabel: true, targetType: true, targetPseudonym: true } }));
+  (await db().accessLogEntry.findMany({ where: { requestId }, orderBy: { seq: "asc" }, select: { action: true, outcome: true, actorLabel: true, targetType: true, targetPseudonym: true, details: true } }));
 
 beforeAll(async () => {
   dpo1 = await seedStaff("dpo");
@@ -94,12 +94,18 @@ describe("package workflow", () => {
 
     const log = await actions(r.id);
     expect(log.map((e) => `${e.action}:${e.outcome}`)).toEqual([
-      "export.generate:ok", "export.approve:denied", "export.approve:ok", "export.download:ok", "export.download:denied", "export.download:denied",
+      "export.generate:ok", "request.state.change:ok", "export.approve:denied", "export.approve:ok", "request.state.change:ok",
+      "export.download:ok", "export.download:denied", "export.download:denied",
+    ]);
+    // The request follows the package: generated -> awaiting approval, approved -> in progress.
+    expect(log.filter((e) => e.action === "request.state.change").map((e) => JSON.parse(e.details!))).toEqual([
+      expect.objectContaining({ to: "awaiting_approval", automatic: true, cause: "package.generated" }),
+      { from: "awaiting_approval", to: "in_progress", automatic: true, cause: "package.approved" },
     ]);
     expect(log.filter((e) => e.action === "export.download").every((e) => e.actorLabel === "subject-link")).toBe(true);
     // Generating and downloading handle the person's data: logged against the linked identifier.
     const person = pseudonymFor("email", alice.threepids[0].address);
-    expect(log.filter((e) => e.outcome === "ok" && e.action !== "export.approve").map((e) => [e.action, e.targetType, e.targetPseudonym])).toEqual([
+    expect(log.filter((e) => e.outcome === "ok" && e.action !== "export.approve" && e.action !== "request.state.change").map((e) => [e.action, e.targetType, e.targetPseudonym])).toEqual([
       ["export.generate", "email", person], ["export.download", "email", person],
     ]);
   });

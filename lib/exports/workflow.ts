@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { advanceRequest } from "@/lib/requests/advance";
 import { recordAccess, withAccessLog } from "@/lib/audit/log";
 import type { Actor, Target } from "@/lib/audit/types";
 import { canApprove, isRole } from "@/lib/authz";
@@ -76,6 +77,7 @@ export async function generatePackage(
     deleteStoredPackage(id);
     throw e;
   }
+  await advanceRequest(actor, requestId, "package.generated");
   return { ok: true, packageId: id, sha256: zipped.sha256 };
 }
 
@@ -119,6 +121,7 @@ export async function approvePackage(
     return r.count;
   }).catch(() => 0);
   if (updated !== 1) return { ok: false, code: "conflict", message: "Someone else changed this package at the same moment. Reload the page." };
+  await advanceRequest(approver, pkg.requestId, "package.approved");
   return { ok: true, url: linkUrl(token), expiresAt };
 }
 

@@ -5,6 +5,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { createRequestRecord } from "@/lib/requests/create-request";
+import { addRequestNote } from "@/lib/requests/notes";
+import { searchByRequester, type RequesterSearchResult } from "@/lib/requests/requester-search";
 import {
   assignRequestSchema,
   changeStateSchema,
@@ -79,4 +81,21 @@ export async function closeRequest(_prev: ActionState, form: FormData): Promise<
   if (!parsed.success) return invalid(parsed.error);
   const { id, state, outcome, refusalGround } = parsed.data;
   return done(id, await closeRequestRecord(actorOf(op), id, state, outcome, new Date(), refusalGround), "Request closed.");
+}
+
+/** Find requests by the requester's name or contact (POSTed, never in a URL; lib/requests/requester-search.ts). */
+export async function searchRequestsByRequester(_prev: RequesterSearchResult | null, form: FormData): Promise<RequesterSearchResult> {
+  const op = await requireOperator("requests.viewPersonal");
+  const text = form.get("requester");
+  return searchByRequester(actorOf(op), op.role, typeof text === "string" ? text : "");
+}
+
+/** An internal note or a record of correspondence (lib/requests/notes.ts: identifiers refused, logged). */
+export async function addRequestNoteAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const op = await requireOperator("requests.update");
+  const input = fields(form);
+  const r = await addRequestNote(actorOf(op), input);
+  if (!r.ok) return { ok: false, message: r.message, errors: r.errors, values: { kind: input.kind ?? "", body: input.body ?? "" } };
+  revalidatePath(`/requests/${input.requestId}`);
+  return { ok: true, message: "Added." };
 }

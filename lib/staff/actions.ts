@@ -1,5 +1,6 @@
 "use server";
 
+import { requireFreshCode } from "@/lib/auth/step-up";
 import { headers } from "next/headers";
 import QRCode from "qrcode";
 import { revalidatePath } from "next/cache";
@@ -89,6 +90,8 @@ export async function confirmStaffGrant(_prev: LinkState, formData: FormData): P
   const op = await requireOperator("staff.manage");
   const parsed = grantSeqSchema.safeParse(fields(formData, ["seq"]));
   if (!parsed.success) return invalid(parsed.error);
+  const code = await requireFreshCode(actorOf(op), formData.get("code"), "staff.grant.confirm", { seq: String(parsed.data.seq) });
+  if (!code.ok) return { ok: false, message: code.message, errors: { code: [code.message] } };
   return ruleErrors(async () => {
     const { link } = await confirmGrant(actorOf(op), parsed.data.seq);
     revalidatePath("/admin/staff");

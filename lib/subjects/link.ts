@@ -23,12 +23,13 @@ export async function listOpenRequests() {
     where: { closedAt: null },
     orderBy: { receivedAt: "desc" },
     take: 200,
-    select: { id: true, reference: true, type: true, receivedAt: true },
+    select: { id: true, reference: true, type: true, state: true, receivedAt: true },
   });
   return rows.map((r) => ({
     id: r.id,
     reference: r.reference,
     type: r.type,
+    state: r.state,
     label: `${r.reference} — ${REQUEST_TYPE_LABELS[r.type as RequestType] ?? r.type}, received ${r.receivedAt.toISOString().slice(0, 10)}`,
   }));
 }

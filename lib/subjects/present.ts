@@ -39,6 +39,8 @@ export type SubjectView = {
   logs: LogsView | null;
   /** Active restrictions of processing (Art. 18) on any identifier of the person: a flag staff must see. */
   restrictions?: { masked: string; ground: string; groundLabel: string; since: string }[];
+  /** Requests this person is linked to (references only; filled in by lib/subjects/reveal.ts). */
+  linkedRequests?: import("@/lib/subjects/linked-requests").LinkedRequest[];
 };
 
 export type PresentOptions = { reveal: boolean };

@@ -5,6 +5,7 @@ import type { AccessLogInput, Actor, Target } from "@/lib/audit/types";
 import { can, type Role } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { findSubject, type FindProgress } from "@/lib/subjects/find";
+import { linkedRequestsFor } from "@/lib/subjects/linked-requests";
 import { appendForPersons, entriesForPersons } from "@/lib/subjects/person-log";
 import { parseSubjectInput } from "@/lib/subjects/parse";
 import { presentFindings, queryValue, type SubjectView } from "@/lib/subjects/present";
@@ -107,7 +108,7 @@ export async function runSubjectSearch(op: SubjectOperator, form: Record<string,
   }
   const expand = can(op.role, "subjects.reverseLookup");
   const findings = await (o.find ?? findSubject)(q, { expand, onProgress: o.onProgress });
-  const view = presentFindings(findings, { reveal: false });
+  const view = { ...presentFindings(findings, { reveal: false }), linkedRequests: await linkedRequestsFor(personTargets(q, findings)) };
   view.restrictions = await restrictionFlags(personTargets(q, findings));
   await recordPersonAccess({
     actor: op.actor, action: "subject.search", outcome: findings.foundAnywhere ? "ok" : "not_found",
@@ -156,7 +157,7 @@ export async function runSubjectReveal(op: SubjectOperator, form: Record<string,
     requestId = r.id;
   }
   findings ??= await (o.find ?? findSubject)(q, { expand });
-  const view = presentFindings(findings, { reveal: true });
+  const view = { ...presentFindings(findings, { reveal: true }), linkedRequests: await linkedRequestsFor(personTargets(q, findings)) };
   view.restrictions = await restrictionFlags(personTargets(q, findings));
   await recordPersonAccess({
     actor: op.actor, action: "subject.reveal", requestId, purpose, outcome: findings.foundAnywhere ? "ok" : "not_found",

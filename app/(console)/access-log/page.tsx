@@ -5,6 +5,7 @@ import { findAccessLogEntries, getLastCheckpoint } from "@/lib/audit/queries";
 import { ACCESS_LOG_OUTCOMES, ACCESS_LOG_ROLES, accessLogFilterSchema, accessLogSearchSchema, activeFilters } from "@/lib/audit/schemas";
 import { searchParamsObject } from "@/lib/validation";
 import { FilterBar, type FilterDef } from "@/components/data-table/filter-bar";
+import { entryNames, purposeDisplay } from "@/lib/audit/present";
 import { AccessLogTable } from "./access-log-table";
 import { IntegrityPanel } from "./integrity-panel";
 import { TargetForm } from "./target-form";
@@ -40,7 +41,17 @@ export default async function AccessLogPage({ searchParams }: { searchParams: Pr
     details: { filters: activeFilters(filter), page: search.page, pageSize: search.pageSize, sort: `${search.sort} ${search.dir}`, count: result.count },
   });
   const exportQuery = new URLSearchParams({ ...activeFilters(filter) }).toString();
-  const rows = result.data.map((r) => ({ ...r, at: r.at.toISOString() }));
+  const names = await entryNames(result.data);
+  const rows = result.data.map((r) => {
+    const purpose = purposeDisplay(r.purpose);
+    return {
+      ...r, at: r.at.toISOString(),
+      actorName: r.actorId ? names.staff[r.actorId] ?? null : null,
+      requestRef: r.requestId ? names.requests[r.requestId] ?? null : null,
+      targetName: r.targetRef ? (r.targetType === "request" ? names.requests[r.targetRef] : r.targetType === "staff" ? names.staff[r.targetRef] : null) ?? null : null,
+      purposeLabel: purpose.label, purposeNote: purpose.note,
+    };
+  });
 
   return (
     <>

@@ -42,7 +42,7 @@ export default async function ErasuresPage() {
       {jobs.length === 0 ? (
         <p className="muted">No erasures yet. They are prepared from an erasure request&apos;s page{can(op.role, "erasure.request") && <> or by <Link href="/erasures/bulk">bulk upload</Link></>}.</p>
       ) : (
-        <table className="data" aria-label="Erasures">
+        <div className="table-scroll"><table className="data" aria-label="Erasures">
           <thead>
             <tr><th scope="col">Subject</th><th scope="col">Request</th><th scope="col">Reason</th><th scope="col">State</th><th scope="col">Phase 2 due</th><th scope="col">Prepared</th></tr>
           </thead>
@@ -58,7 +58,7 @@ export default async function ErasuresPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
     </>
   );

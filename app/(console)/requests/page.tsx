@@ -4,6 +4,7 @@ import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
 import { findAssignableStaff, findRequests } from "@/lib/requests/queries";
 import { parseRequestSearch } from "@/lib/requests/schemas";
+import { RequesterSearch } from "./requester-search";
 import { RequestsFilters, RequestsTable, type RequestRow } from "./requests-table";
 
 export const dynamic = "force-dynamic";
@@ -47,6 +48,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Sea
       {can(op.role, "requests.create") && (
         <p><Link className="btn btn-primary" href="/requests/new">Take in a request</Link></p>
       )}
+      {!masked && <RequesterSearch />}
       <RequestsFilters staff={staff.map((s) => ({ value: s.id, label: s.displayName }))} />
       <RequestsTable
         rows={rows}

@@ -22,7 +22,7 @@ export default async function ServersPage() {
           {can(op.role, "servers.manage") && <> <Link href="/admin/servers">Register one</Link>.</>}
         </p>
       ) : (
-        <table className="data">
+        <div className="table-scroll"><table className="data">
           <caption className="sr-only">Registered identity servers and their health</caption>
           <thead>
             <tr>
@@ -46,7 +46,7 @@ export default async function ServersPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
     </>
   );

@@ -1,4 +1,6 @@
 import type { SubjectView } from "@/lib/subjects/present";
+import { REQUEST_TYPE_LABELS, type RequestType } from "@/lib/requests/catalogue";
+import { STATE_LABELS, type RequestState } from "@/lib/requests/states";
 import type { ServerView } from "@/lib/subjects/present-parts";
 
 // Renders a subject view model (masked or revealed: the server decided what is in it). Grouped by
@@ -27,6 +29,7 @@ function Summary({ view }: { view: SubjectView }) {
         Identifiers found: {[...view.identifiers.emails, ...view.identifiers.msisdns, ...view.identifiers.mxids].map((i) => <span key={i} className="mono">{i} </span>)}
         {view.identifiers.sessionCount > 0 && <span className="muted">and {view.identifiers.sessionCount} validation session id(s)</span>}
       </p>
+      <LinkedRequests view={view} />
       <div className="grid">
         {stats.map(([label, value]) => <div key={label} className="stat"><div className="value">{value}</div><div className="label">{label}</div></div>)}
       </div>
@@ -42,7 +45,7 @@ function Server({ s }: { s: ServerView }) {
       {!s.ok && <p className="banner-error">This identity database could not be read: {s.error}</p>}
       {s.ok && !s.hasData && <p className="muted">Nothing held on this server.</p>}
       {s.associations.length > 0 && (
-        <table className="data" aria-label={`Associations on ${s.label}`}>
+        <div className="table-scroll"><table className="data" aria-label={`Associations on ${s.label}`}>
           <caption className="sr-only">Associations on {s.label}</caption>
           <thead><tr><th>Store</th><th>Address</th><th>Matrix ID</th><th>State</th><th>Origin</th><th>Since</th><th>Received by peers</th></tr></thead>
           <tbody>
@@ -59,7 +62,7 @@ function Server({ s }: { s: ServerView }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
       <dl className="props">
         <dt>Validation sessions</dt>
@@ -82,21 +85,36 @@ function Server({ s }: { s: ServerView }) {
 }
 
 function Logs({ logs }: { logs: NonNullable<SubjectView["logs"]> }) {
+  // Only files with a match are listed; the rest are summarised in one line (a demo searches
+  // hundreds of rotated files, and listing every one buried the actions under the table).
+  const matching = logs.files.filter((f) => f.matches > 0);
+  const others = logs.files.length - matching.length;
+  const bySource = new Map<string, number>();
+  for (const f of logs.files) if (f.matches === 0) bySource.set(f.source, (bySource.get(f.source) ?? 0) + 1);
   return (
     <section className="card" aria-labelledby="logs-heading">
       <h2 id="logs-heading">Log files</h2>
-      <p>{logs.matches} matching line(s) in {logs.filesSearched} file(s), {logs.linesScanned.toLocaleString("en-GB")} lines read.
+      <p>{logs.matches} matching line(s) in {matching.length} of {logs.filesSearched} file(s) searched, {logs.linesScanned.toLocaleString("en-GB")} lines read.
         {logs.lastCopyExpiresAt && <> The last copy expires {when(logs.lastCopyExpiresAt)}.</>}</p>
       {logs.problems.length > 0 && (
         <div className="banner-warn"><p>Some files could not be searched completely:</p>
           <ul>{logs.problems.map((p) => <li key={p.file}><span className="mono">{p.file}</span>: {p.problem} — {p.detail}</li>)}</ul></div>
       )}
-      <table className="data" aria-label="Matches per log file">
-        <thead><tr><th>File</th><th>Source</th><th>Matches</th><th>Expires</th></tr></thead>
-        <tbody>{logs.files.map((f) => <tr key={f.file}><td className="mono">{f.file}</td><td>{f.source}</td><td>{f.matches}</td><td>{when(f.expiresAt)}</td></tr>)}</tbody>
-      </table>
+      {matching.length > 0 && (
+        <div className="table-scroll">
+          <table className="data" aria-label="Log files with matches">
+            <thead><tr><th>File</th><th>Source</th><th className="num">Matches</th><th>Expires</th></tr></thead>
+            <tbody>{matching.map((f) => <tr key={f.file}><td className="mono wrap-any">{f.file}</td><td>{f.source}</td><td className="num">{f.matches}</td><td className="nowrap">{when(f.expiresAt)}</td></tr>)}</tbody>
+          </table>
+        </div>
+      )}
+      {others > 0 && (
+        <p className="muted" data-testid="logs-no-match">
+          {others} other file(s) searched with no match ({[...bySource].map(([src, n]) => `${src}: ${n}`).join(", ")}).
+        </p>
+      )}
       {logs.lines ? (
-        <ol className="mono" aria-label="Matching log lines">
+        <ol className="mono log-lines" aria-label="Matching log lines">
           {logs.lines.map((l) => <li key={`${l.file}:${l.lineNo}`}><span className="muted">{l.file}:{l.lineNo}</span> {l.text}</li>)}
         </ol>
       ) : (
@@ -121,11 +139,25 @@ function RestrictionFlag({ restrictions }: { restrictions: NonNullable<SubjectVi
   );
 }
 
-export function SubjectResults({ view }: { view: SubjectView }) {
+function LinkedRequests({ view }: { view: SubjectView }) {
+  const linked = view.linkedRequests ?? [];
+  return (
+    <p data-testid="linked-requests">
+      Linked requests:{" "}
+      {linked.length === 0 ? <span className="muted">none</span> : linked.map((r, i) => (
+        <span key={r.id}>{i > 0 && ", "}<a href={`/requests/${r.id}`} className="mono">{r.reference}</a>{" "}
+          <span className="muted">({REQUEST_TYPE_LABELS[r.type as RequestType] ?? r.type}, {STATE_LABELS[r.state as RequestState] ?? r.state})</span></span>
+      ))}
+    </p>
+  );
+}
+
+export function SubjectResults({ view, actions }: { view: SubjectView; actions?: React.ReactNode }) {
   return (
     <div>
       {view.restrictions && <RestrictionFlag restrictions={view.restrictions} />}
       <Summary view={view} />
+      {actions}
       {view.servers.map((s) => <Server key={s.id} s={s} />)}
       {view.logs && <Logs logs={view.logs} />}
     </div>

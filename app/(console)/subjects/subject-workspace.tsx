@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
 import { FieldError } from "@/app/(auth)/_components/field-error";
 import { linkSubjectToRequest, revealSubject } from "@/lib/subjects/actions";
 import type { OpenRequestOption } from "@/lib/subjects/link";
@@ -55,19 +55,47 @@ function RequestSelect(p: { id: string; state: SubjectState; options: OpenReques
   );
 }
 
+type Basis = "request" | "purpose";
+
+/** Submits without React's automatic form reset: a refused reveal keeps what was typed and chosen. */
+function submitKeeping(action: (f: FormData) => void) {
+  return (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    startTransition(() => action(form));
+  };
+}
+
 export function SubjectWorkspace(props: WorkspaceProps) {
   const [reveal, revealAction, revealing] = useActionState(revealSubject, {});
   const [link, linkAction, linking] = useActionState(linkSubjectToRequest, {});
-  const [basis, setBasis] = useState<"request" | "purpose">("request");
+  // Every field of both forms is controlled, and the forms are submitted without a reset, so
+  // the radio, the purpose, the note and the chosen request survive a refusal and stay consistent
+  // with what is shown (issue 11: the radio used to jump back while the purpose fields stayed).
+  const [basis, setBasis] = useState<Basis>("request");
+  // One chosen request for both forms: after "not linked to that request", linking links that one.
   const [requestId, setRequestId] = useState("");
-  const view = reveal.ok && reveal.view ? reveal.view : props.masked;
+  const [purpose, setPurpose] = useState("");
+  const [note, setNote] = useState("");
+  const [linkedNow, setLinkedNow] = useState<string[]>([]);
+  const [pendingLink, setPendingLink] = useState("");
+  const base = reveal.ok && reveal.view ? reveal.view : props.masked;
   const canLink = props.canReveal && props.masked.query.kind !== "lookup_hash";
 
-  return (
-    <>
-      <SubjectResults view={view} />
+  // Requests linked in this sitting join the "Linked requests" line without a new search.
+  useEffect(() => {
+    if (link.ok && pendingLink) setLinkedNow((l) => (l.includes(pendingLink) ? l : [...l, pendingLink]));
+  }, [link, pendingLink]);
+  const known = new Set((base.linkedRequests ?? []).map((r) => r.id));
+  const added = props.openRequests.filter((r) => linkedNow.includes(r.id) && !known.has(r.id))
+    .map((r) => ({ id: r.id, reference: r.reference, type: r.type, state: r.state, closed: false }));
+  const view = { ...base, linkedRequests: [...(base.linkedRequests ?? []), ...added] };
+  const effectiveBasis: Basis = props.canRevealForPurpose ? basis : "request";
+
+  const actions = (canLink || (props.canReveal && !view.revealed)) ? (
+    <div className="action-grid">
       {canLink && (
-        <form className="card" action={linkAction} aria-labelledby="link-heading" noValidate>
+        <form className="card" onSubmit={(e) => { setPendingLink(requestId); submitKeeping(linkAction)(e); }} aria-labelledby="link-heading" noValidate>
           <h2 id="link-heading">Link to request</h2>
           <p className="muted">Attaches the searched identifier ({props.masked.query.display}) to a request, stored encrypted; the request shows it masked. A reveal for a request needs the person linked to it first.</p>
           <Hidden searched={props.searched} />
@@ -77,25 +105,25 @@ export function SubjectWorkspace(props: WorkspaceProps) {
         </form>
       )}
       {props.canReveal && !view.revealed && (
-        <form className="card" action={revealAction} aria-labelledby="reveal-heading" noValidate>
+        <form className="card" onSubmit={submitKeeping(revealAction)} aria-labelledby="reveal-heading" noValidate>
           <h2 id="reveal-heading">Reveal</h2>
-          <p className="muted">Revealing shows this person&apos;s identifiers and matching log lines in clear. It is recorded in the access log with the request or purpose.</p>
+          <p className="muted">Shows this person&apos;s identifiers and matching log lines in clear, recorded in the access log with the request or purpose.</p>
           <Hidden searched={props.searched} />
           <Result state={reveal} />
-          {props.canRevealForPurpose && (
+          {props.canRevealForPurpose ? (
             <fieldset className="field">
               <legend>Reveal for</legend>
               <label><input type="radio" name="basis" value="request" checked={basis === "request"} onChange={() => setBasis("request")} /> An open request or complaint</label>
               <label><input type="radio" name="basis" value="purpose" checked={basis === "purpose"} onChange={() => setBasis("purpose")} /> A stated purpose (DPO)</label>
             </fieldset>
-          )}
-          {basis === "request" ? (
+          ) : <input type="hidden" name="basis" value="request" />}
+          {effectiveBasis === "request" ? (
             <RequestSelect id="reveal-request" label="Request to reveal for" state={reveal} options={props.openRequests} value={requestId} onChange={setRequestId} />
           ) : (
             <>
               <div className="field">
                 <label htmlFor="reveal-purpose">Purpose</label>
-                <select id="reveal-purpose" name="purpose" defaultValue="" aria-describedby="reveal-purpose-error" aria-invalid={reveal.errors?.purpose ? true : undefined}>
+                <select id="reveal-purpose" name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)} aria-describedby="reveal-purpose-error" aria-invalid={reveal.errors?.purpose ? true : undefined}>
                   <option value="">— Choose a purpose —</option>
                   {props.purposes.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
                 </select>
@@ -103,7 +131,7 @@ export function SubjectWorkspace(props: WorkspaceProps) {
               </div>
               <div className="field">
                 <label htmlFor="reveal-note">Note</label>
-                <textarea id="reveal-note" name="note" rows={3} aria-describedby="reveal-note-hint reveal-note-error" aria-invalid={reveal.errors?.note ? true : undefined} />
+                <textarea id="reveal-note" name="note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-describedby="reveal-note-hint reveal-note-error" aria-invalid={reveal.errors?.note ? true : undefined} />
                 <div className="field-hint" id="reveal-note-hint">Why you need to see this person&apos;s data (at least 10 characters). Kept in the access log.</div>
                 <FieldError id="reveal-note-error" messages={reveal.errors?.note} />
               </div>
@@ -113,7 +141,13 @@ export function SubjectWorkspace(props: WorkspaceProps) {
           <button type="submit" className="btn btn-primary" disabled={revealing}>{revealing ? "Revealing…" : "Reveal"}</button>
         </form>
       )}
+    </div>
+  ) : null;
+
+  return (
+    <>
       {view.revealed && reveal.message && <Result state={reveal} />}
+      <SubjectResults view={view} actions={actions} />
     </>
   );
 }

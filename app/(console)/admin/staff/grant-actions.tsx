@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { CodeField } from "@/components/code-field";
 import { cancelStaffGrant, confirmStaffGrant } from "@/lib/staff/actions";
 
 // Confirm or cancel a pending dpo/admin grant (lib/staff/grants.ts). The server decides who may
@@ -17,6 +18,7 @@ export function GrantActions({ seq, label, canConfirm }: { seq: number; label: s
         {canConfirm && (
           <form action={confirmAction}>
             <input type="hidden" name="seq" value={seq} />
+            <CodeField invalid={confirmState.ok === false} />
             <button type="submit" className="btn btn-primary" disabled={confirming} aria-describedby={`${id}-result`} aria-label={`Confirm: ${label}`}>
               Confirm
             </button>

@@ -36,7 +36,7 @@ export default async function StaffPage() {
             The DPO and admin roles are granted by two administrators: one asks, a different one confirms and receives
             the enrolment link (the account&apos;s credentials are set up anew). Requests lapse after 72 hours.
           </p>
-          <table className="data">
+          <div className="table-scroll"><table className="data">
             <caption className="sr-only">Pending role grants</caption>
             <thead>
               <tr>
@@ -64,10 +64,10 @@ export default async function StaffPage() {
                 );
               })}
             </tbody>
-          </table>
+          </table></div>
         </section>
       )}
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <caption className="sr-only">Staff accounts</caption>
         <thead>
           <tr>
@@ -103,7 +103,7 @@ export default async function StaffPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
     </>
   );
 }

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useId, useState } from "react";
+import { CodeField } from "@/components/code-field";
 import { approveErasureAction, erasureProgressAction, executeErasureAction, replanErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
 
 // The erasure controls: prepare (on the request page), approve with the typed confirmation, run
@@ -16,24 +17,36 @@ function Result({ state }: { state: ErasureFormState }) {
   );
 }
 
-export function StartErasureForm(props: { requestId: string; reasons: { value: string; label: string }[]; defaultReason: string; canOpenJobs: boolean }) {
+export function StartErasureForm(props: {
+  requestId: string; reasons: { value: string; label: string }[]; canOpenJobs: boolean;
+  /** An erasure of this request already exists: say so instead of offering a second one. */
+  blocked?: { jobId: string; stateLabel: string };
+}) {
   const [state, action, pending] = useActionState(startErasureAction, null);
+  const [reason, setReason] = useState("");
   const id = useId();
+  const jobId = state?.ok && state.jobId ? state.jobId : props.blocked?.jobId;
   return (
     <form action={action} noValidate>
       <input type="hidden" name="requestId" value={props.requestId} />
       <Result state={state} />
-      {state?.ok && state.jobId && props.canOpenJobs && <p><Link href={`/erasures/${state.jobId}`}>Open the erasure</Link></p>}
-      <div className="field">
-        <label htmlFor={`${id}-reason`}>Reason for the erasure</label>
-        <select id={`${id}-reason`} name="reason" defaultValue={props.defaultReason} aria-describedby={`${id}-hint`}>
-          {props.reasons.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
-        </select>
-        <div className="field-hint" id={`${id}-hint`}>
-          Custodian searches every identity server and log for the linked person and records the plan. Nothing is erased until a second person approves.
-        </div>
-      </div>
-      <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Searching every server…" : "Prepare erasure"}</button>
+      {props.blocked && !state?.ok && <p>An erasure of this request is already {props.blocked.stateLabel.toLowerCase()}; another cannot be prepared.</p>}
+      {jobId && props.canOpenJobs && <p><Link href={`/erasures/${jobId}`}>Open the erasure</Link></p>}
+      {!props.blocked && (
+        <>
+          <div className="field">
+            <label htmlFor={`${id}-reason`}>Reason for the erasure</label>
+            <select id={`${id}-reason`} name="reason" value={reason} onChange={(e) => setReason(e.target.value)} aria-describedby={`${id}-hint`}>
+              <option value="">— Choose the reason —</option>
+              {props.reasons.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+            </select>
+            <div className="field-hint" id={`${id}-hint`}>
+              Custodian searches every identity server and log for the linked person and records the plan. Nothing is erased until a second person approves.
+            </div>
+          </div>
+          <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Searching every server…" : "Prepare erasure"}</button>
+        </>
+      )}
     </form>
   );
 }
@@ -55,6 +68,7 @@ export function ApproveForm(props: { jobId: string; masked: string; reasonLabel:
         <label htmlFor={`${id}-c`}>Masked identifier</label>
         <input id={`${id}-c`} name="confirmation" autoComplete="off" spellCheck={false} aria-invalid={state && !state.ok ? true : undefined} />
       </div>
+      <CodeField invalid={state ? !state.ok : undefined} />
       <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve erasure"}</button>
     </form>
   );

@@ -22,14 +22,14 @@ export function PreviewView({ p }: { p: ErasurePreview }) {
           <h3>{s.label} <span className="muted mono">({s.serverName})</span></h3>
           {!s.readable && <p className="banner-error">This server could not be read: {s.error}. Its steps will pause the job until it can.</p>}
           {s.stores.length === 0 ? <p className="muted">Nothing held here.</p> : (
-            <table className="data" aria-label={`Plan for ${s.label}`}>
+            <div className="table-scroll"><table className="data" aria-label={`Plan for ${s.label}`}>
               <thead><tr><th scope="col">Store</th><th scope="col">What happens</th><th scope="col">Rows</th></tr></thead>
               <tbody>
                 {s.stores.map((l, i) => (
                   <tr key={i}><td className="mono">{l.store}</td><td>{l.action}{l.note && <div className="badge badge-warn">{l.note}</div>}</td><td>{l.count}</td></tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
           {s.peers.length > 0 && (
             <ul>
@@ -55,12 +55,12 @@ export function PreviewView({ p }: { p: ErasurePreview }) {
       <h3>Log files</h3>
       {!p.logs ? <p className="muted">Logs were not searched.</p> : p.logs.files.length === 0 ? <p className="muted">No log file mentions this person.</p> : (
         <>
-          <table className="data" aria-label="Log files that mention the person">
+          <div className="table-scroll"><table className="data" aria-label="Log files that mention the person">
             <thead><tr><th scope="col">File</th><th scope="col">Source</th><th scope="col">Lines</th><th scope="col">Copy disappears</th></tr></thead>
             <tbody>
               {p.logs.files.map((f) => <tr key={f.file}><td className="mono">{f.file.split("/").slice(-2).join("/")}</td><td>{f.source}</td><td>{f.matches}</td><td>{day(f.expiresAt)}</td></tr>)}
             </tbody>
-          </table>
+          </table></div>
           <p>The last copy disappears on <strong>{day(p.logs.lastCopyExpiresAt)}</strong> (under the retention policy, or earlier when scrubbing is configured).</p>
         </>
       )}

@@ -46,14 +46,14 @@ export function ReceiptView({ receipt: r, downloadHref }: { receipt: ErasureRece
         <div key={s.serverName} data-testid={`receipt-${s.server}`}>
           <h3>{s.server} <span className="muted mono">({s.serverName})</span></h3>
           {Object.keys(s.stores).length > 0 && (
-            <table className="data" aria-label={`Receipt for ${s.server}`}>
+            <div className="table-scroll"><table className="data" aria-label={`Receipt for ${s.server}`}>
               <thead><tr><th scope="col">Store</th><th scope="col">Done</th></tr></thead>
               <tbody>
                 {Object.entries(s.stores).map(([store, counts]) => (
                   <tr key={store}><td className="mono">{store}</td><td>{Object.entries(counts).map(([k, n]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()}: ${n}`).join(", ")}</td></tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
           <Verification v={s.verification} />
           {s.pendingTombstones.length > 0 && (

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useId } from "react";
 import { usePassiveRefresh } from "@/lib/auth/use-passive-refresh";
+import { CodeField } from "@/components/code-field";
 import { approveBulkBatchAction, executeBulkBatchAction, uploadBulkBatch, type BulkFormState } from "@/lib/erasure/bulk-actions";
 
 // Bulk-erasure controls: upload (dry run), approve (second person), execute, and a quiet refresh
@@ -54,6 +55,7 @@ export function ApproveBatchForm({ batchId, rows }: { batchId: string; rows: num
       <input type="hidden" name="batchId" value={batchId} />
       <Result state={state} />
       <p>Approving lets someone with the execute permission erase the <strong>{rows}</strong> row(s) not rejected. You cannot approve a batch you uploaded.</p>
+      <CodeField invalid={state ? !state.ok : undefined} />
       <button type="submit" className="btn btn-danger" disabled={pending}>{pending ? "Approving…" : "Approve the whole batch"}</button>
     </form>
   );

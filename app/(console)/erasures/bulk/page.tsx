@@ -31,7 +31,7 @@ export default async function BulkErasurePage() {
       <section aria-labelledby="batches-h">
         <h2 id="batches-h">Batches</h2>
         {batches.length === 0 ? <p className="muted">No batches yet.</p> : (
-          <table className="data">
+          <div className="table-scroll"><table className="data">
             <caption className="muted">The 50 most recent batches</caption>
             <thead><tr><th>Uploaded</th><th>File</th><th>Kind</th><th>State</th><th className="num">Rows</th><th className="num">Valid</th><th className="num">Rejected</th></tr></thead>
             <tbody>
@@ -47,7 +47,7 @@ export default async function BulkErasurePage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         )}
       </section>
     </>

@@ -15,7 +15,7 @@ export function PackagesPanel(props: { requestId: string; requestType: string; p
       {props.packages.length === 0 ? (
         <p className="muted">No packages yet.</p>
       ) : (
-        <table className="data">
+        <div className="table-scroll"><table className="data">
           <thead><tr><th scope="col">Generated</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">By</th><th scope="col">Approved by</th></tr></thead>
           <tbody>
             {props.packages.map((p) => (
@@ -25,7 +25,7 @@ export function PackagesPanel(props: { requestId: string; requestType: string; p
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
       {props.canGenerate && (
         <form action={action} aria-label="Generate a package">

@@ -9,6 +9,7 @@ import { closeTransitions, openTransitions } from "@/lib/requests/states";
 import { listRequestSubjects } from "@/lib/subjects/link";
 import { jobsForRequest, STATE_LABELS as ERASURE_STATE_LABELS } from "@/lib/erasure/queries";
 import { ERASURE_REASONS, REASON_LABELS } from "@/lib/erasure/workflow-support";
+import { erasureOffer } from "@/lib/requests/erasure-offer";
 import { StartErasureForm } from "../../erasures/[id]/erasure-forms";
 import { findRequestPackages } from "@/lib/exports/queries";
 import { DeadlinePanel } from "./deadline-panel";
@@ -19,6 +20,8 @@ import { Timeline } from "./timeline";
 import { RightsPanel } from "./rights-panel";
 import { listRestrictions } from "@/lib/rights/restrictions";
 import { listObjections } from "@/lib/rights/objections";
+import { NotesPanel } from "./notes-panel";
+import { listRequestNotes, NOTE_KIND_LABELS, NOTE_KINDS } from "@/lib/requests/notes";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Request" };
@@ -38,13 +41,22 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   });
   const open = !r.closedAt;
   const canUpdate = open && can(op.role, "requests.update");
-  const [timeline, staff, subjects, erasures] = await Promise.all([
+  const [timeline, staff, subjects, erasures, notes] = await Promise.all([
     getRequestTimeline(r.id, viewer), canUpdate ? findAssignableStaff() : [], listRequestSubjects(r.id), jobsForRequest(r.id),
+    listRequestNotes(r.id, viewer),
   ]);
-  // Erasure: from an erasure request for any reason; from any other open request only "under 16"
-  // (privacy notice 3.5: handled without asking the person for a second request).
-  const erasureReasons = ERASURE_REASONS.filter((x) => (r.type === "erasure" && x !== "rectification") || x === "under_16" || (r.type === "rectification" && x === "rectification")).map((value) => ({ value, label: REASON_LABELS[value] }));
-  const canPrepareErasure = open && subjects.length > 0 && can(op.role, "erasure.request");
+  // Erasure (lib/requests/erasure-offer.ts): the full form on an erasure request; elsewhere only
+  // the under-16 erasure (privacy notice 3.5), behind a disclosure; nothing twice.
+  const offer = erasureOffer({
+    requestType: r.type, open, canRequest: can(op.role, "erasure.request"), subjects: subjects.length,
+    jobs: erasures.map((j) => ({ id: j.id, state: j.state })), reasons: ERASURE_REASONS,
+  });
+  const reasonOptions = offer.kind === "erasure_request" || offer.kind === "under_16_only"
+    ? offer.reasons.map((value) => ({ value, label: REASON_LABELS[value as keyof typeof REASON_LABELS] })) : [];
+  const blocked = offer.kind === "blocked" ? { jobId: offer.jobId, stateLabel: ERASURE_STATE_LABELS[offer.state] ?? offer.state } : undefined;
+  const erasureForm = offer.kind === "none" ? null : (
+    <StartErasureForm requestId={r.id} reasons={reasonOptions} canOpenJobs={can(op.role, "erasure.receipt")} blocked={blocked} />
+  );
 
   return (
     <>
@@ -57,7 +69,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
 
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Request</h2>
-        <dl>
+        <dl className="props">
           <dt>Type</dt><dd>{REQUEST_TYPE_LABELS[r.type as RequestType] ?? r.type}</dd>
           <dt>Requester</dt><dd>{r.requesterName}</dd>
           <dt>Contact</dt><dd className="mono">{r.requesterContact}</dd>
@@ -94,7 +106,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         )}
       </section>
 
-      {(erasures.length > 0 || canPrepareErasure) && (
+      {(erasures.length > 0 || erasureForm) && (
         <section className="card" aria-labelledby="erasure-heading">
           <h2 id="erasure-heading">Erasure</h2>
           {erasures.length > 0 && (
@@ -107,9 +119,12 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               ))}
             </ul>
           )}
-          {canPrepareErasure && (
-            <StartErasureForm requestId={r.id} reasons={erasureReasons} defaultReason={erasureReasons[0].value} canOpenJobs={can(op.role, "erasure.receipt")} />
-          )}
+          {offer.kind === "under_16_only" ? (
+            <details>
+              <summary>The person is under 16: erase their data without a second request</summary>
+              {erasureForm}
+            </details>
+          ) : erasureForm}
         </section>
       )}
 
@@ -144,6 +159,15 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           />
         </section>
       )}
+      <section className="card" aria-labelledby="notes-heading">
+        <h2 id="notes-heading">Notes and correspondence</h2>
+        <NotesPanel
+          requestId={r.id}
+          canAdd={can(op.role, "requests.update")}
+          kinds={NOTE_KINDS.map((k) => ({ value: k, label: NOTE_KIND_LABELS[k] }))}
+          notes={notes.map((n) => ({ id: n.id, kind: n.kind, kindLabel: NOTE_KIND_LABELS[n.kind] ?? n.kind, at: `${n.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`, author: n.author, body: n.body }))}
+        />
+      </section>
 
       <section className="card" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>

@@ -16,6 +16,7 @@ const ACTION_LABELS: Record<string, string> = {
   "export.download": "Package downloaded",
   "subject.reveal": "Subject revealed",
   "request.subject.link": "Subject linked",
+  "request.note.add": "Note or correspondence added",
   "erasure.request": "Erasure prepared",
   "erasure.preview": "Erasure previewed",
   "erasure.view": "Erasure viewed",

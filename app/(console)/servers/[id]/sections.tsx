@@ -7,7 +7,7 @@ import type { Timing } from "@/lib/sydent/timing";
 
 export function CountsTable({ counts }: { counts: Record<string, number | null> }) {
   return (
-    <table className="data">
+    <div className="table-scroll"><table className="data">
       <caption className="sr-only">Rows per Sydent table</caption>
       <thead><tr><th scope="col">Table</th><th scope="col" className="num">Rows</th></tr></thead>
       <tbody>
@@ -18,7 +18,7 @@ export function CountsTable({ counts }: { counts: Record<string, number | null> 
           </tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 
@@ -52,7 +52,7 @@ function PeerBadge({ p }: { p: PeerStatus }) {
 export function PeersTable({ peers }: { peers: PeerStatus[] }) {
   if (peers.length === 0) return <p className="muted">No replication peers: this server replicates to nobody.</p>;
   return (
-    <table className="data">
+    <div className="table-scroll"><table className="data">
       <caption className="sr-only">
         Replication peers. A peer is stuck when it is behind and its last successful push is more than {STUCK_AFTER_MS / 60_000} minutes old (or never happened).
       </caption>
@@ -77,7 +77,7 @@ export function PeersTable({ peers }: { peers: PeerStatus[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 
@@ -85,7 +85,7 @@ export function OriginTable({ byOrigin, serverName }: { byOrigin: Record<string,
   const rows = Object.entries(byOrigin);
   if (rows.length === 0) return <p className="muted">No rows in global_threepid_associations.</p>;
   return (
-    <table className="data">
+    <div className="table-scroll"><table className="data">
       <caption className="sr-only">Lookup rows by the server that validated them</caption>
       <thead><tr><th scope="col">originServer</th><th scope="col" className="num">Rows</th></tr></thead>
       <tbody>
@@ -93,7 +93,7 @@ export function OriginTable({ byOrigin, serverName }: { byOrigin: Record<string,
           <tr key={origin}><td className="mono">{origin}{origin === serverName && <span className="muted"> (this server)</span>}</td><td className="num">{n}</td></tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 
@@ -103,10 +103,10 @@ export function Timings({ timings }: { timings: Timing[] }) {
   return (
     <details>
       <summary>{timings.length} statements, {total.toFixed(1)} ms in all; slowest: {worst.label} ({worst.ms} ms)</summary>
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <thead><tr><th scope="col">Statement</th><th scope="col" className="num">ms</th></tr></thead>
         <tbody>{timings.map((t, i) => <tr key={i}><td>{t.label}</td><td className="num">{t.ms}</td></tr>)}</tbody>
-      </table>
+      </table></div>
     </details>
   );
 }

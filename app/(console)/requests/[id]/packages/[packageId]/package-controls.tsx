@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { CodeField } from "@/components/code-field";
 import { approvePackageAction, revokePackageAction, type PackageActionState } from "@/lib/exports/actions";
 
 // Approve (shows the one-time link once, in this response only) and revoke.
@@ -26,6 +27,7 @@ export function ApproveForm({ packageId, requestId, approved }: { packageId: str
           </div>
         )}
       </div>
+      {!state.url && !approved && <CodeField invalid={state.ok === false} />}
       {!state.url && !approved && <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Approving…" : "Approve and create the download link"}</button>}
     </form>
   );

@@ -19,7 +19,7 @@ export function CsvPreview({ file }: { file: ReviewFile }) {
     <details>
       <summary><span className="mono">{file.name}</span> — {rows.length} row(s)</summary>
       <div style={{ overflowX: "auto" }}>
-        <table className="data">
+        <div className="table-scroll"><table className="data">
           <caption className="muted">First {Math.min(PREVIEW_ROWS, rows.length)} of {rows.length} rows</caption>
           <thead><tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
           <tbody>
@@ -27,7 +27,7 @@ export function CsvPreview({ file }: { file: ReviewFile }) {
               <tr key={i}>{r.map((c, j) => <td key={j} className="mono" style={{ maxWidth: "40rem", overflowWrap: "anywhere" }}>{c}</td>)}</tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       </div>
     </details>
   );
@@ -36,7 +36,7 @@ export function CsvPreview({ file }: { file: ReviewFile }) {
 export function RedactionList({ redactions }: { redactions: Redaction[] }) {
   if (redactions.length === 0) return <p className="muted">No third-party data or secret needed redacting.</p>;
   return (
-    <table className="data">
+    <div className="table-scroll"><table className="data">
       <caption>{redactions.length} redaction(s) under policy custodian-redaction/1</caption>
       <thead><tr><th scope="col">Rule</th><th scope="col">Record</th><th scope="col">Where</th><th scope="col">Before (masked)</th><th scope="col">Released as</th></tr></thead>
       <tbody>
@@ -44,6 +44,6 @@ export function RedactionList({ redactions }: { redactions: Redaction[] }) {
           <tr key={i}><td>{r.rule}</td><td>{r.recordKind}</td><td className="mono">{r.where}</td><td className="mono">{r.before}</td><td className="mono">{r.after}</td></tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }

@@ -62,15 +62,15 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
 
       <section className="card" aria-labelledby="counts-heading">
         <h2 id="counts-heading">What it holds</h2>
-        <table className="data">
+        <div className="table-scroll"><table className="data">
           <thead><tr><th scope="col">Record kind</th><th scope="col">Records</th></tr></thead>
           <tbody>{Object.entries(pkg.summary.counts).map(([k, n]) => <tr key={k}><td>{k}</td><td>{n}</td></tr>)}</tbody>
-        </table>
+        </table></div>
         <h3>Manifest</h3>
-        <table className="data">
+        <div className="table-scroll"><table className="data">
           <thead><tr><th scope="col">File</th><th scope="col">Bytes</th><th scope="col">SHA-256</th></tr></thead>
           <tbody>{pkg.summary.files.map((f) => <tr key={f.name}><td className="mono">{f.name}</td><td>{f.bytes}</td><td className="mono">{f.sha256}</td></tr>)}</tbody>
-        </table>
+        </table></div>
       </section>
 
       {review?.ok && (
