@@ -30,6 +30,10 @@ const envSchema = z.object({
     .min(1)
     .max(1_000_000)
     .default(500),
+  /** Witnessed log: every sealed tree head is also written here (an append-only, off-host directory). */
+  CUSTODIAN_STH_PUBLISH_DIR: z.string().min(1).optional(),
+  /** Colon-separated directories that server log globs must stay inside. */
+  CUSTODIAN_LOG_ROOTS: z.string().min(1).default("/var/log:./data/logs"),
   CUSTODIAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30, "at most 30 minutes").default(30),
   CUSTODIAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(12, "at most 12 hours").default(12),
   CUSTODIAN_TRUST_PROXY: boolish.default(false),

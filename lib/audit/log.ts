@@ -1,6 +1,7 @@
 import { db, type ConsoleTx } from "@/lib/db";
 import { appendEntry } from "@/lib/audit/append";
 import { maybeAutoSeal } from "@/lib/audit/checkpoint";
+import { flushPublications } from "@/lib/audit/publish";
 import type { AccessLogInput } from "@/lib/audit/types";
 
 // Writing the access log. Each entry is appended inside a transaction that first bumps the
@@ -19,7 +20,9 @@ export async function appendAccessLog(tx: ConsoleTx, input: AccessLogInput): Pro
 
 /** Appends one entry in its own transaction (views, searches, denied attempts). */
 export async function recordAccess(input: AccessLogInput): Promise<{ seq: number; hash: string }> {
-  return db().$transaction((tx) => appendAccessLog(tx, input));
+  const r = await db().$transaction((tx) => appendAccessLog(tx, input));
+  await flushPublications();
+  return r;
 }
 
 /** Runs a change to console data and its access-log entry in one transaction. */
@@ -27,9 +30,11 @@ export async function withAccessLog<T>(
   input: AccessLogInput | ((result: T) => AccessLogInput),
   change: (tx: ConsoleTx) => Promise<T>,
 ): Promise<T> {
-  return db().$transaction(async (tx) => {
+  const out = await db().$transaction(async (tx) => {
     const result = await change(tx);
     await appendAccessLog(tx, typeof input === "function" ? input(result) : input);
     return result;
   });
+  await flushPublications();
+  return out;
 }

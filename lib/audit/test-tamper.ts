@@ -7,7 +7,10 @@ import { entryHash } from "@/lib/audit/chain";
 
 export async function dropAppendOnlyTriggers(): Promise<void> {
   if (env().consoleDbKind === "sqlite") {
-    for (const t of ["AccessLogEntry_no_update", "AccessLogEntry_no_delete", "AccessLogCheckpoint_no_update", "AccessLogCheckpoint_no_delete"]) {
+    for (const t of [
+      "AccessLogEntry_no_update", "AccessLogEntry_no_delete", "AccessLogCheckpoint_no_update", "AccessLogCheckpoint_no_delete",
+      "AccessLogEntry_next_seq_only", "AccessLogCheckpoint_next_only", "AccessLogTreeNode_no_update", "AccessLogTreeNode_no_delete",
+    ]) {
       await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "${t}"`);
     }
   } else {
@@ -15,6 +18,10 @@ export async function dropAppendOnlyTriggers(): Promise<void> {
     await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogEntry_no_truncate" ON "AccessLogEntry"`);
     await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogCheckpoint_append_only" ON "AccessLogCheckpoint"`);
     await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogCheckpoint_no_truncate" ON "AccessLogCheckpoint"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogEntry_next_seq_only" ON "AccessLogEntry"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogCheckpoint_next_only" ON "AccessLogCheckpoint"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogTreeNode_append_only" ON "AccessLogTreeNode"`);
+    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AccessLogTreeNode_no_truncate" ON "AccessLogTreeNode"`);
   }
 }
 
@@ -30,4 +37,20 @@ export async function rehashFrom(fromSeq: number): Promise<void> {
   }
   const last = rows[rows.length - 1];
   await db().accessLogHead.update({ where: { id: 1 }, data: { seq: last.seq, hash: prevHash } });
+}
+
+/** Deletes entries after `keepSeq` and every checkpoint beyond it, and moves the head back. */
+export async function truncateTo(keepSeq: number): Promise<void> {
+  await db().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" > ${keepSeq}`);
+  await db().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" > ${keepSeq}`);
+  const last = await db().accessLogEntry.findUnique({ where: { seq: keepSeq } });
+  await db().accessLogHead.update({ where: { id: 1 }, data: { seq: keepSeq, hash: last?.hash ?? "0".repeat(64) } });
+}
+
+/** TRUNCATE (PostgreSQL) or DELETE FROM (SQLite) of both log tables, head back to genesis. */
+export async function truncateAll(): Promise<void> {
+  const kw = env().consoleDbKind === "sqlite" ? "DELETE FROM" : "TRUNCATE";
+  await db().$executeRawUnsafe(`${kw} "AccessLogCheckpoint"`);
+  await db().$executeRawUnsafe(`${kw} "AccessLogEntry"`);
+  await db().accessLogHead.update({ where: { id: 1 }, data: { seq: 0, hash: "0".repeat(64) } });
 }

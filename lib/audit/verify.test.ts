@@ -89,6 +89,7 @@ describe("access-log verification", () => {
   });
 
   it("forged entry with a made-up hash → hash mismatch", async () => {
+    await dropAppendOnlyTriggers();
     const last = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 27 } });
     await db().accessLogEntry.create({ data: { ...last, seq: 28, prevHash: last.hash, hash: "f".repeat(64) } });
     await db().accessLogHead.update({ where: { id: 1 }, data: { seq: 28, hash: "f".repeat(64) } });
@@ -97,7 +98,9 @@ describe("access-log verification", () => {
 
   it("known limit: a consistent forged tail after the last checkpoint passes until the next seal", async () => {
     // Nothing signed covers seq > 22 yet, so a keyless writer can extend the chain undetectably;
-    // this is why auto-sealing runs every CUSTODIAN_CHECKPOINT_EVERY entries.
+    // this is why auto-sealing runs every CUSTODIAN_CHECKPOINT_EVERY entries (and why witnesses
+    // store the observed head: lib/audit/witness.test.ts).
+    await dropAppendOnlyTriggers();
     const last = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 27 } });
     const forged = { ...last, seq: 28, action: "test.forged", prevHash: last.hash };
     const hash = entryHash(forged);

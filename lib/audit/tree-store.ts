@@ -1,0 +1,74 @@
+import type { ConsoleDb, ConsoleTx } from "@/lib/db";
+import { consistencyProof, inclusionProof, leafHash, nodeHash, rangeHash, type NodeSource } from "@/lib/audit/merkle";
+
+// Proofs from the console database in milliseconds at 10M entries. Every hash a proof needs is the
+// hash of a complete, aligned subtree (RFC 6962's recursion only ever splits at powers of two), and
+// a proof needs O(log n) of them. Subtrees of 2^CACHE_LEVEL = 256 leaves and up are kept in
+// AccessLogTreeNode (about n/128 rows: 78 000 for 10M), filled when a tree head is sealed (only the
+// subtrees completed since the last seal are new) or lazily on first use; smaller ones are
+// computed from at most 255 entry hashes read by one range query. The cache is not trusted:
+// proofs are verified against signed roots by whoever uses them, and audit:verify recomputes every
+// root from the entries themselves.
+
+export const CACHE_LEVEL = 8;
+type Client = ConsoleDb | ConsoleTx;
+
+export class DbTreeSource implements NodeSource {
+  private memo = new Map<string, Buffer>();
+  /** persist: store new cache rows (false for read-only witnesses and copies). */
+  constructor(private client: Client, private persist = true) {}
+
+  private async leafHashes(from: number, count: number): Promise<Buffer[]> {
+    const rows = await this.client.$queryRaw<{ seq: number | bigint; hash: string }[]>`
+      SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ${from} AND "seq" <= ${from + count} ORDER BY "seq"`;
+    if (rows.length !== count || rows.some((r, i) => Number(r.seq) !== from + i + 1)) {
+      throw new Error(`access-log entries ${from + 1}..${from + count} are not all present`);
+    }
+    return rows.map((r) => leafHash(r.hash));
+  }
+
+  private async fromLeaves(level: number, index: number): Promise<Buffer> {
+    let layer = await this.leafHashes(index << level, 1 << level);
+    while (layer.length > 1) {
+      const next: Buffer[] = [];
+      for (let i = 0; i < layer.length; i += 2) next.push(nodeHash(layer[i], layer[i + 1]));
+      layer = next;
+    }
+    return layer[0];
+  }
+
+  async subtree(level: number, index: number): Promise<Buffer> {
+    if (level < CACHE_LEVEL) return this.fromLeaves(level, index);
+    const key = `${level}:${index}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    const rows = await this.client.$queryRaw<{ hash: string }[]>`
+      SELECT "hash" FROM "AccessLogTreeNode" WHERE "level" = ${level} AND "idx" = ${index}`;
+    let h: Buffer;
+    if (rows.length) h = Buffer.from(rows[0].hash, "hex");
+    else {
+      h = level === CACHE_LEVEL
+        ? await this.fromLeaves(level, index)
+        : nodeHash(await this.subtree(level - 1, index * 2), await this.subtree(level - 1, index * 2 + 1));
+      if (this.persist) {
+        await this.client.$executeRaw`
+          INSERT INTO "AccessLogTreeNode" ("level", "idx", "hash") VALUES (${level}, ${index}, ${h.toString("hex")})
+          ON CONFLICT DO NOTHING`;
+      }
+    }
+    this.memo.set(key, h);
+    return h;
+  }
+}
+
+export async function treeRoot(client: Client, size: number, persist = true): Promise<string> {
+  return (await rangeHash(new DbTreeSource(client, persist), 0, size)).toString("hex");
+}
+
+export async function inclusionProofHex(client: Client, seq: number, size: number, persist = true): Promise<string[]> {
+  return (await inclusionProof(new DbTreeSource(client, persist), seq - 1, size)).map((b) => b.toString("hex"));
+}
+
+export async function consistencyProofHex(client: Client, first: number, second: number, persist = true): Promise<string[]> {
+  return (await consistencyProof(new DbTreeSource(client, persist), first, second)).map((b) => b.toString("hex"));
+}
