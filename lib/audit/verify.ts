@@ -188,7 +188,7 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
     report({
       seq: frontier.size + 1,
       reason: "log shrank below a witnessed head",
-      detail: `a ${w.kind} head witnessed at ${w.witnessedAt} (${w.source}) covers ${w.size} entries; the log holds ${frontier.size}`,
+      detail: `${w.kind === "observed" ? "an observed" : "a signed"} head witnessed at ${w.witnessedAt} (${w.source}) covers ${w.size} entries; the log holds ${frontier.size}`,
     });
   }
   if (pinned && checkpointCount === 0) {
