@@ -32,8 +32,8 @@ const envSchema = z.object({
     .default(500),
   /** Witnessed log: every sealed tree head is also written here (an append-only, off-host directory). */
   CUSTODIAN_STH_PUBLISH_DIR: z.string().min(1).optional(),
-  /** Colon-separated directories that server log globs must stay inside. */
-  CUSTODIAN_LOG_ROOTS: z.string().min(1).default("/var/log:./data/logs"),
+  /** Colon-separated directories that server log paths and globs must stay inside (default /var/log and the data directory). */
+  CUSTODIAN_LOG_ROOTS: z.string().min(1).optional(),
   CUSTODIAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30, "at most 30 minutes").default(30),
   CUSTODIAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(12, "at most 12 hours").default(12),
   CUSTODIAN_TRUST_PROXY: boolish.default(false),
@@ -48,6 +48,8 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema> & {
   checkpointKeyFile: string;
+  /** Absolute log roots (CUSTODIAN_LOG_ROOTS). */
+  logRoots: string[];
   consoleDbKind: "sqlite" | "postgresql";
 };
 
@@ -68,6 +70,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return {
     ...e,
     checkpointKeyFile: e.CUSTODIAN_CHECKPOINT_KEY_FILE ?? path.join(e.CUSTODIAN_DATA_DIR, "keys", "checkpoint-ed25519.pem"),
+    logRoots: (e.CUSTODIAN_LOG_ROOTS ?? `/var/log:${e.CUSTODIAN_DATA_DIR}`).split(":").filter(Boolean).map((r) => path.resolve(r)),
     consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
   };
 }
