@@ -10,7 +10,7 @@ import { publicKeyFileFor } from "@/lib/audit/checkpoint-key";
 import { verifyAccessLog } from "@/lib/audit/verify";
 import { runWitness } from "@/lib/audit/witness";
 import { loadWitnessDir, readPinnedKey } from "@/lib/audit/witness-store";
-import { dropAppendOnlyTriggers, rehashFrom, truncateAll, truncateTo } from "@/lib/audit/test-tamper";
+import { dropAppendOnlyTriggers, tamperDb, rehashFrom, truncateAll, truncateTo } from "@/lib/audit/test-tamper";
 import { createTestConsoleDb } from "@/lib/test/console-db";
 import verifyCommand from "@/lib/cli/commands/audit-verify";
 
@@ -90,9 +90,9 @@ describe("witnessed access log: the attacks of issue 12", () => {
 
   it("history after an early checkpoint rewritten, later checkpoints deleted, seal entries renamed, then sealed with the real key → inconsistent", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" > 11`);
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "action" = 'test.view' WHERE "seq" > 11 AND "action" = 'accessLog.seal'`);
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" > 11`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" > 11`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "action" = 'test.view' WHERE "seq" > 11 AND "action" = 'accessLog.seal'`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" > 11`);
     await rehashFrom(12);
     const resealed = await sealCheckpoint(actor); // the next ordinary seal signs the forged history
     expect(resealed.checkpoint?.seq).toBe(28);
@@ -107,7 +107,7 @@ describe("witnessed access log: the attacks of issue 12", () => {
 
   it("an entry after the last checkpoint edited and rehashed → inconsistent with the observed head", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "actorLabel" = 'someone-else' WHERE "seq" = 25`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "actorLabel" = 'someone-else' WHERE "seq" = 25`);
     await rehashFrom(25);
     expect((await verifyAccessLog(db(), { publicKey: pinnedPem() })).ok).toBe(true); // nothing signed covers 25
     const w = await witness();
@@ -125,15 +125,15 @@ describe("witnessed access log: the attacks of issue 12", () => {
 
   it("sealedBy is signed: changing it breaks the head's signature", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`UPDATE "AccessLogCheckpoint" SET "sealedBy" = 'dpo@example.org' WHERE "seq" = 22`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogCheckpoint" SET "sealedBy" = 'dpo@example.org' WHERE "seq" = 22`);
     expect((await witness()).problems[0]).toMatchObject({ reason: "signature", detail: expect.stringMatching(/signature invalid/) });
     expect((await verifyWithWitness()).firstBroken).toMatchObject({ seq: 22, reason: "checkpoint signature invalid" });
   });
 
   it("a log with entries but no checkpoint fails a pinned verification", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint"`);
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "action" = 'test.view' WHERE "action" = 'accessLog.seal'`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint"`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "action" = 'test.view' WHERE "action" = 'accessLog.seal'`);
     await rehashFrom(1);
     const r = await verifyAccessLog(db(), { publicKey: pinnedPem() });
     expect(r.firstBroken).toMatchObject({ reason: "no signed checkpoint", detail: "27 entries, none sealed" });
@@ -159,14 +159,30 @@ describe("storage refuses rewrites (triggers in place)", () => {
     const cols = `"seq","at","actorLabel","actorRole","action","outcome","prevHash","hash"`;
     const vals = (seq: number, hash: string) => `${seq}, '2026-01-01T00:00:00.000Z', 'x', 'dpo', 'test.forged', 'ok', '${e5.prevHash}', '${hash}'`;
     if (env().consoleDbKind === "sqlite") {
-      await expect(db().$executeRawUnsafe(`INSERT OR REPLACE INTO "AccessLogEntry" (${cols}) VALUES (${vals(5, "a".repeat(64))})`)).rejects.toThrow(/only the next seq/);
-      await expect(db().$executeRawUnsafe(`REPLACE INTO "AccessLogCheckpoint" ("id","seq","hash","sealedAt","keyId","publicKey","signature","sealedBy") SELECT "id","seq","hash","sealedAt","keyId","publicKey",'forged',"sealedBy" FROM "AccessLogCheckpoint" WHERE "seq" = 11`)).rejects.toThrow(/append-only/);
+      await expect(tamperDb().$executeRawUnsafe(`INSERT OR REPLACE INTO "AccessLogEntry" (${cols}) VALUES (${vals(5, "a".repeat(64))})`)).rejects.toThrow(/only the next seq/);
+      await expect(tamperDb().$executeRawUnsafe(`REPLACE INTO "AccessLogCheckpoint" ("id","seq","hash","sealedAt","keyId","publicKey","signature","sealedBy") SELECT "id","seq","hash","sealedAt","keyId","publicKey",'forged',"sealedBy" FROM "AccessLogCheckpoint" WHERE "seq" = 11`)).rejects.toThrow(/append-only/);
     } else {
-      await expect(db().$executeRawUnsafe(`INSERT INTO "AccessLogEntry" (${cols}) VALUES (${vals(5, "a".repeat(64))}) ON CONFLICT ("seq") DO UPDATE SET "action" = 'test.forged'`)).rejects.toThrow(/append-only/);
+      await expect(tamperDb().$executeRawUnsafe(`INSERT INTO "AccessLogEntry" (${cols}) VALUES (${vals(5, "a".repeat(64))}) ON CONFLICT ("seq") DO UPDATE SET "action" = 'test.forged'`)).rejects.toThrow(/append-only/);
     }
     // A made-up future seq is refused as well: only the head's seq may be inserted.
-    await expect(db().$executeRawUnsafe(`INSERT INTO "AccessLogEntry" (${cols}) VALUES (${vals(99, "b".repeat(64))})`)).rejects.toThrow(/only the next seq/);
+    await expect(tamperDb().$executeRawUnsafe(`INSERT INTO "AccessLogEntry" (${cols}) VALUES (${vals(99, "b".repeat(64))})`)).rejects.toThrow(/only the next seq/);
     expect((await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 5 } })).hash).toBe(e5.hash);
     expect((await verifyAccessLog(db(), { publicKey: pinnedPem() })).ok).toBe(true);
+  });
+});
+
+describe.runIf(process.env.TEST_POSTGRES_URL)("PostgreSQL: the console's role cannot rewrite the log", () => {
+  it("no UPDATE, DELETE, TRUNCATE, upsert or DROP TRIGGER for the app role; the owner still meets the triggers", async () => {
+    const who = await db().$queryRawUnsafe<{ u: string }[]>(`SELECT current_user AS u`);
+    expect(who[0].u).toBe(process.env.TEST_PG_APP_ROLE ?? "custodian_app");
+    for (const sql of [
+      `UPDATE "AccessLogEntry" SET "action" = 'x' WHERE "seq" = 1`,
+      `DELETE FROM "AccessLogCheckpoint"`,
+      `TRUNCATE "AccessLogEntry"`,
+      `DELETE FROM "AccessLogTreeNode"`,
+    ]) await expect(db().$executeRawUnsafe(sql), sql).rejects.toThrow(/permission denied/);
+    await expect(db().$executeRawUnsafe(`DROP TRIGGER "AccessLogEntry_append_only" ON "AccessLogEntry"`)).rejects.toThrow(/must be (the )?owner/);
+    await expect(tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "action" = 'x' WHERE "seq" = 1`)).rejects.toThrow(/append-only/);
+    expect((await runWitness(db(), dir)).ok).toBe(true);
   });
 });
