@@ -21,6 +21,7 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/admin/servers": ["admin"],
   "/access-log": ["dpo", "auditor"],
   "/api/access-log/export": ["dpo", "auditor"],
+  "/api/audit/tree": ["admin", "dpo", "auditor"],
   "/requests": ["dpo", "support", "auditor"],
   "/requests/new": ["dpo", "support"],
   "/requests/[id]": ["dpo", "support", "auditor"],

@@ -114,6 +114,8 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/admin/servers": "servers.manage",
   "/access-log": "accessLog.view",
   "/api/access-log/export": "accessLog.export",
+  // Witnessed log (issue 12): latest signed tree head, consistency and inclusion proofs.
+  "/api/audit/tree": "accessLog.verify",
   "/requests": "requests.view",
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",
