@@ -18,17 +18,33 @@ export class DbTreeSource implements NodeSource {
   /** persist: store new cache rows (false for read-only witnesses and copies). */
   constructor(private client: Client, private persist = true) {}
 
-  private async leafHashes(from: number, count: number): Promise<Buffer[]> {
+  private blocks = new Map<number, Buffer[]>();
+
+  /** The leaf hashes of one aligned block of 256 leaves (fewer at the log's end): one query. */
+  private async block(b: number): Promise<Buffer[]> {
+    const hit = this.blocks.get(b);
+    if (hit) return hit;
+    const from = b << CACHE_LEVEL;
     const rows = await this.client.$queryRaw<{ seq: number | bigint; hash: string }[]>`
-      SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ${from} AND "seq" <= ${from + count} ORDER BY "seq"`;
-    if (rows.length !== count || rows.some((r, i) => Number(r.seq) !== from + i + 1)) {
-      throw new Error(`access-log entries ${from + 1}..${from + count} are not all present`);
+      SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ${from} AND "seq" <= ${from + (1 << CACHE_LEVEL)} ORDER BY "seq"`;
+    const leaves: Buffer[] = [];
+    for (const r of rows) {
+      if (Number(r.seq) !== from + leaves.length + 1) break; // a gap: leaves after it are unusable
+      leaves.push(leafHash(r.hash));
     }
-    return rows.map((r) => leafHash(r.hash));
+    if (this.blocks.size > 64) this.blocks.clear();
+    this.blocks.set(b, leaves);
+    return leaves;
   }
 
   private async fromLeaves(level: number, index: number): Promise<Buffer> {
-    let layer = await this.leafHashes(index << level, 1 << level);
+    const start = index << level;
+    const count = 1 << level;
+    const b = start >> CACHE_LEVEL;
+    const all = await this.block(b);
+    const off = start - (b << CACHE_LEVEL);
+    let layer = all.slice(off, off + count);
+    if (layer.length !== count) throw new Error(`access-log entries ${start + 1}..${start + count} are not all present`);
     while (layer.length > 1) {
       const next: Buffer[] = [];
       for (let i = 0; i < layer.length; i += 2) next.push(nodeHash(layer[i], layer[i + 1]));

@@ -171,8 +171,15 @@ describe("storage refuses rewrites (triggers in place)", () => {
   });
 });
 
-describe.runIf(process.env.TEST_POSTGRES_URL)("PostgreSQL: the console's role cannot rewrite the log", () => {
-  it("no UPDATE, DELETE, TRUNCATE, upsert or DROP TRIGGER for the app role; the owner still meets the triggers", async () => {
+describe("the console's own connection cannot rewrite the log", () => {
+  it("SQLite: triggers refuse UPDATE and DELETE; PostgreSQL: no UPDATE, DELETE, TRUNCATE or DROP TRIGGER for the app role, and the owner still meets the triggers", async () => {
+    if (env().consoleDbKind === "sqlite") {
+      for (const sql of [`UPDATE "AccessLogEntry" SET "action" = 'x' WHERE "seq" = 1`, `DELETE FROM "AccessLogCheckpoint"`]) {
+        await expect(db().$executeRawUnsafe(sql), sql).rejects.toThrow(/append-only/);
+      }
+      expect((await runWitness(db(), dir)).ok).toBe(true);
+      return;
+    }
     const who = await db().$queryRawUnsafe<{ u: string }[]>(`SELECT current_user AS u`);
     expect(who[0].u).toBe(process.env.TEST_PG_APP_ROLE ?? "custodian_app");
     for (const sql of [

@@ -5,14 +5,15 @@ import { renderReport } from "@/lib/bench/report";
 import { runBench } from "@/lib/bench/run";
 import { BENCH_ROOT } from "@/lib/bench/setup";
 import type { BenchOnly } from "@/lib/bench/types";
+import { runWitnessBench } from "@/lib/bench/witness";
 
-// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed s]
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed s]
 //                  [--writer-interval-ms 5] [--erasure-subjects 1000]
 // Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]`;
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000] [--entries 1000000 (witness)]`;
 
 function int(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
@@ -26,10 +27,24 @@ async function main(): Promise<number> {
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
       "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
+      entries: { type: "string" },
     },
   });
   if (values.help) {
     console.log(HELP);
+    return 0;
+  }
+  if (values.only === "witness") {
+    // The witnessed access log (BENCHMARKS.md "Access log: verification and proofs").
+    const r = await runWitnessBench({
+      entries: int("entries", values.entries, 1_000_000, 1000, 50_000_000),
+      iterations: int("iterations", values.iterations, 200, 3, 10_000),
+      log: (m) => process.stderr.write(`bench: ${m}\n`),
+    });
+    fs.mkdirSync(BENCH_ROOT, { recursive: true });
+    const out = path.join(BENCH_ROOT, `witness-results-${new Date().toISOString().replace(/[:.]/g, "")}.json`);
+    fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n");
+    console.log(JSON.stringify(r, null, 2));
     return 0;
   }
   const only = (values.only ?? "all") as BenchOnly;
