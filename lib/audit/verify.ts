@@ -5,6 +5,7 @@ import { isCheckpointSignatureValid, type CheckpointRow } from "@/lib/audit/chec
 import { keyIdOf, parsePublicKey, rawPublicKey } from "@/lib/audit/checkpoint-key";
 import { leafHash, MerkleFrontier } from "@/lib/audit/merkle";
 import type { WitnessedHead } from "@/lib/audit/witness-store";
+import { sqliteEntries } from "@/lib/audit/sqlite-rows";
 
 // Verifies the whole access log offline, against any console database (SQLite or PostgreSQL),
 // in constant memory: entries are read in pages by seq (keyset, never OFFSET) and checkpoints in
@@ -55,6 +56,8 @@ export type VerifyOptions = {
   witnessed?: WitnessedHead[];
   /** Warn when the newest witnessed head is older than this (ms). */
   maxWitnessAgeMs?: number;
+  /** The SQLite file behind `client`: entries are then streamed directly (lib/audit/sqlite-rows.ts). */
+  sqliteFile?: string;
 };
 
 type EntryRow = ChainFields & { hash: string };
@@ -120,7 +123,7 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
     return true;
   };
 
-  const entries = paged<EntryRow>(
+  const entries = opts.sqliteFile ? sqliteEntries(opts.sqliteFile) : paged<EntryRow>(
     (after) => client.accessLogEntry.findMany({ where: after ? { seq: { gt: after.seq } } : {}, orderBy: { seq: "asc" }, take: pageSize }),
     pageSize,
   );

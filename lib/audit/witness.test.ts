@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db, sqlitePathFromUrl } from "@/lib/db";
 import { env } from "@/lib/env";
 import { recordAccess } from "@/lib/audit/log";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
@@ -43,8 +43,10 @@ afterEach(async () => {
   delete process.env.CUSTODIAN_CHECKPOINT_EVERY;
 });
 
-const witness = () => runWitness(db(), dir);
-const verifyWithWitness = async () => verifyAccessLog(db(), { witnessed: loadWitnessDir(dir, readPinnedKey(dir)), publicKey: pinnedPem() });
+// On SQLite both read the file directly (the CLI's fast path); lib/audit/verify.test.ts covers Prisma's paged reads.
+const sqliteFile = () => (url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined);
+const witness = () => runWitness(db(), dir, undefined, sqliteFile());
+const verifyWithWitness = async () => verifyAccessLog(db(), { witnessed: loadWitnessDir(dir, readPinnedKey(dir)), publicKey: pinnedPem(), sqliteFile: sqliteFile() });
 const pinnedPem = () => fs.readFileSync(publicKeyFileFor(env().checkpointKeyFile), "utf8");
 const reasons = (r: { problems: { reason: string }[] }) => r.problems.map((p) => p.reason);
 const filesIn = () => fs.readdirSync(dir).filter((f) => f.endsWith(".json")).length;

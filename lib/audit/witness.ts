@@ -6,6 +6,7 @@ import { parsePublicKey } from "@/lib/audit/checkpoint-key";
 import { leafHash, MerkleFrontier, verifyConsistency } from "@/lib/audit/merkle";
 import { sthFromRow, sthSignatureProblem, type SignedTreeHead } from "@/lib/audit/sth";
 import { consistencyProofHex } from "@/lib/audit/tree-store";
+import { sqliteEntryHashes } from "@/lib/audit/sqlite-rows";
 import { loadWitnessDir, PINNED_KEY_FILE, readPinnedKey, writeWitnessRecord, type WitnessedHead } from "@/lib/audit/witness-store";
 
 // audit:witness, run from an auditor's machine against the console database (a read-only role
@@ -44,7 +45,7 @@ async function* entryHashes(client: ConsoleDb, pageSize = 20_000): AsyncGenerato
   }
 }
 
-export async function runWitness(client: ConsoleDb, dir: string, givenKey?: crypto.KeyObject): Promise<WitnessReport> {
+export async function runWitness(client: ConsoleDb, dir: string, givenKey?: crypto.KeyObject, sqliteFile?: string): Promise<WitnessReport> {
   fs.mkdirSync(dir, { recursive: true });
   const keyFile = path.join(dir, PINNED_KEY_FILE);
   const storedKey = readPinnedKey(dir);
@@ -93,7 +94,7 @@ export async function runWitness(client: ConsoleDb, dir: string, givenKey?: cryp
   let i = 0;
   let expected = 1;
   let gap: number | null = null;
-  for await (const e of entryHashes(client)) {
+  for await (const e of sqliteFile ? sqliteEntryHashes(sqliteFile) : entryHashes(client)) {
     if (e.seq !== expected && gap === null) gap = expected;
     expected = e.seq + 1;
     f.push(leafHash(e.hash));

@@ -112,14 +112,14 @@ export async function runWitnessBench(o: { entries: number; iterations: number; 
 
     o.log("access-log bench: full verification");
     t = performance.now();
-    const v = await verifyAccessLog(client, { publicKey: fs.readFileSync(keyFile.replace(/\.pem$/, ".pub"), "utf8") });
+    const v = await verifyAccessLog(client, { sqliteFile: file, publicKey: fs.readFileSync(keyFile.replace(/\.pem$/, ".pub"), "utf8") });
     const verifyMs = performance.now() - t;
     if (!v.ok) throw new Error(`bench log does not verify: ${JSON.stringify(v.firstBroken)}`);
 
     o.log("access-log bench: witness");
     const wdir = fs.mkdtempSync(path.join(dir, "witness-"));
     t = performance.now();
-    const w = await runWitness(client, wdir);
+    const w = await runWitness(client, wdir, undefined, file);
     const witnessMs = performance.now() - t;
     fs.rmSync(wdir, { recursive: true, force: true });
     if (!w.ok) throw new Error("bench witness failed");

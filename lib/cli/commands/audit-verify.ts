@@ -75,7 +75,7 @@ export default defineCommand({
       const actor = operator ? await resolveOperator(operator, "accessLog.verify") : null;
       let result;
       try {
-        result = await verifyAccessLog(client, { publicKey, pageSize, witnessed, maxWitnessAgeMs: maxAgeH * 3600_000 });
+        result = await verifyAccessLog(client, { publicKey, pageSize, witnessed, sqliteFile: url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined, maxWitnessAgeMs: maxAgeH * 3600_000 });
       } catch (e) {
         console.error(`Could not verify: ${couldNotVerify(e)}`);
         return 2;

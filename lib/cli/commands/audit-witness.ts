@@ -35,7 +35,7 @@ export default defineCommand({
     try {
       let report;
       try {
-        report = await runWitness(client, dir, key);
+        report = await runWitness(client, dir, key, url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined);
       } catch (e) {
         console.error(`Could not witness: ${couldNotVerify(e)}`);
         return 2;
