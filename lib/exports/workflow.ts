@@ -5,6 +5,7 @@ import { canApprove, isRole } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { buildPackage, sha256 } from "@/lib/exports/build";
+import { inclusionProofsFor } from "@/lib/audit/person-proofs";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { reviewBundle } from "@/lib/exports/review";
 import { deleteStoredPackage, purgeExpiredPackages, readEncrypted, storagePathFor, writeEncrypted } from "@/lib/exports/store";
@@ -43,7 +44,8 @@ export async function generatePackage(
 
   const findings = await collectFindings(subjects, o.find);
   const accessHistory = await accessHistoryFor(findings);
-  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now });
+  const accessProofs = await inclusionProofsFor(accessHistory.filter((h) => h.seq && h.hash).map((h) => ({ seq: h.seq!, hash: h.hash! })));
+  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now, accessProofs });
   const zipped = await zipFiles(built.files, now);
   const id = crypto.randomUUID().replace(/-/g, "");
   writeEncrypted(id, "zip", zipped.zip);
