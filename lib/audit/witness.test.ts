@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db, sqlitePathFromUrl } from "@/lib/db";
-import { env } from "@/lib/env";
+import { env, resetEnvCache } from "@/lib/env";
 import { recordAccess } from "@/lib/audit/log";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { publicKeyFileFor } from "@/lib/audit/checkpoint-key";
@@ -152,6 +152,29 @@ describe("witnessed access log: the attacks of issue 12", () => {
     await dropAppendOnlyTriggers();
     await truncateTo(11);
     expect(await verifyCommand.run({ values: { db: url, "witness-dir": dir }, positionals: [] })).toBe(1);
+  });
+});
+
+describe("publication of tree heads on every seal", () => {
+  it("CUSTODIAN_STH_PUBLISH_DIR gets one file per committed head; the directory works as a witness directory", async () => {
+    const pub = fs.mkdtempSync(path.join(os.tmpdir(), "custodian-publish-"));
+    process.env.CUSTODIAN_STH_PUBLISH_DIR = pub;
+    resetEnvCache();
+    try {
+      for (let i = 0; i < 12; i++) await recordAccess({ actor, action: "test.view", outcome: "ok" }); // auto-seal at 33
+      await sealCheckpoint(actor); // manual seal at 41
+      const files = fs.readdirSync(pub).sort();
+      expect(files).toEqual([expect.stringMatching(/^sth-000000000033-.*\.json$/), expect.stringMatching(/^sth-000000000041-.*\.json$/)]);
+      expect((await verifyAccessLog(db(), { witnessed: loadWitnessDir(pub), publicKey: pinnedPem() })).ok).toBe(true);
+      await dropAppendOnlyTriggers();
+      await truncateTo(35);
+      const v = await verifyAccessLog(db(), { witnessed: loadWitnessDir(pub), publicKey: pinnedPem() });
+      expect(v.firstBroken).toMatchObject({ seq: 36, reason: "log shrank below a witnessed head" });
+    } finally {
+      delete process.env.CUSTODIAN_STH_PUBLISH_DIR;
+      resetEnvCache();
+      fs.rmSync(pub, { recursive: true, force: true });
+    }
   });
 });
 
