@@ -116,6 +116,9 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/api/access-log/export": "accessLog.export",
   // Witnessed log (issue 12): latest signed tree head, consistency and inclusion proofs.
   "/api/audit/tree": "accessLog.verify",
+  "/audit": "accessLog.view",
+  "/audit/requests/[id]": "accessLog.view",
+  "/api/audit/evidence": "accessLog.export",
   "/requests": "requests.view",
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",

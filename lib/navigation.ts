@@ -10,6 +10,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/erasures/bulk", label: "Bulk erasure", permission: "erasure.request" },
   { href: "/servers", label: "Identity servers", permission: "servers.view" },
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
+  { href: "/audit", label: "Audit workspace", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },
 ];
