@@ -35,7 +35,7 @@ test.describe("[AUDIT]: the auditor's workspace", () => {
     test("[AUDIT]: sample, open a trail, download an evidence pack the CLI verifies", async ({ page }, info) => {
       await page.goto("/audit");
       await page.getByLabel("Seed").fill("e2e-seed");
-      await page.getByLabel("Requests").fill("3");
+      await page.getByRole("spinbutton", { name: "Requests" }).fill("3");
       await page.getByRole("button", { name: "Draw sample" }).click();
       await expect(page).toHaveURL(/seed=e2e-seed/);
       const table = page.getByRole("table", { name: "Sampled requests" });
