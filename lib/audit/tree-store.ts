@@ -53,6 +53,31 @@ export class DbTreeSource implements NodeSource {
     return layer[0];
   }
 
+  /** Loads cached nodes and leaf blocks in one query each (missing nodes are computed later). */
+  async prefetch(nodes: [number, number][], blocks: number[]): Promise<void> {
+    if (nodes.length) {
+      const where = nodes.map(([l, i]) => `("level" = ${l} AND "idx" = ${i})`).join(" OR ");
+      const rows = await this.client.$queryRawUnsafe<{ level: number | bigint; idx: number | bigint; hash: string }[]>(
+        `SELECT "level", "idx", "hash" FROM "AccessLogTreeNode" WHERE ${where}`);
+      for (const r of rows) this.memo.set(`${Number(r.level)}:${Number(r.idx)}`, Buffer.from(r.hash, "hex"));
+    }
+    if (blocks.length) {
+      const where = blocks.map((b) => `("seq" > ${b << CACHE_LEVEL} AND "seq" <= ${(b + 1) << CACHE_LEVEL})`).join(" OR ");
+      const rows = await this.client.$queryRawUnsafe<{ seq: number | bigint; hash: string }[]>(
+        `SELECT "seq", "hash" FROM "AccessLogEntry" WHERE ${where} ORDER BY "seq"`);
+      const by = new Map<number, { seq: number; hash: string }[]>(blocks.map((b) => [b, []]));
+      for (const r of rows) by.get((Number(r.seq) - 1) >> CACHE_LEVEL)?.push({ seq: Number(r.seq), hash: r.hash });
+      for (const [b, list] of by) {
+        const leaves: Buffer[] = [];
+        for (const r of list) {
+          if (r.seq !== (b << CACHE_LEVEL) + leaves.length + 1) break;
+          leaves.push(leafHash(r.hash));
+        }
+        this.blocks.set(b, leaves);
+      }
+    }
+  }
+
   async subtree(level: number, index: number): Promise<Buffer> {
     if (level < CACHE_LEVEL) return this.fromLeaves(level, index);
     const key = `${level}:${index}`;
@@ -81,10 +106,31 @@ export async function treeRoot(client: Client, size: number, persist = true): Pr
   return (await rangeHash(new DbTreeSource(client, persist), 0, size)).toString("hex");
 }
 
+/**
+ * Runs `walk` twice: first against a recording source (dummy hashes) to learn which cached nodes
+ * and which 256-leaf blocks the proof needs, then, after fetching all of them in two queries,
+ * for real. A proof at 10M entries is then two round trips instead of ~25.
+ */
+async function withPrefetch<T>(client: Client, persist: boolean, walk: (src: NodeSource) => Promise<T>): Promise<T> {
+  const nodes = new Set<string>();
+  const blocks = new Set<number>();
+  const dummy = Buffer.alloc(32);
+  await walk({
+    subtree: async (level, index) => {
+      if (level >= CACHE_LEVEL) nodes.add(`${level}:${index}`);
+      else blocks.add((index << level) >> CACHE_LEVEL);
+      return dummy;
+    },
+  });
+  const src = new DbTreeSource(client, persist);
+  await src.prefetch([...nodes].map((k) => k.split(":").map(Number) as [number, number]), [...blocks]);
+  return walk(src);
+}
+
 export async function inclusionProofHex(client: Client, seq: number, size: number, persist = true): Promise<string[]> {
-  return (await inclusionProof(new DbTreeSource(client, persist), seq - 1, size)).map((b) => b.toString("hex"));
+  return (await withPrefetch(client, persist, (src) => inclusionProof(src, seq - 1, size))).map((b) => b.toString("hex"));
 }
 
 export async function consistencyProofHex(client: Client, first: number, second: number, persist = true): Promise<string[]> {
-  return (await consistencyProof(new DbTreeSource(client, persist), first, second)).map((b) => b.toString("hex"));
+  return (await withPrefetch(client, persist, (src) => consistencyProof(src, first, second))).map((b) => b.toString("hex"));
 }
