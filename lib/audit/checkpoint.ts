@@ -106,7 +106,7 @@ export async function sealInTx(tx: ConsoleTx, actor: Actor, trigger: "manual" | 
 /** Seals a checkpoint now (CLI `audit:seal`, the "Seal checkpoint now" button). */
 export async function sealCheckpoint(actor: Actor): Promise<SealResult> {
   const key = loadCheckpointKey(env().checkpointKeyFile); // fail before taking the lock
-  const r = await db().$transaction((tx) => sealInTx(tx, actor, "manual", key));
+  const r = await db().$transaction((tx) => sealInTx(tx, actor, "manual", key), { maxWait: 10_000, timeout: 15_000 });
   await flushPublications();
   return r;
 }

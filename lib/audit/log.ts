@@ -11,6 +11,12 @@ import type { AccessLogInput } from "@/lib/audit/types";
 // Every CUSTODIAN_CHECKPOINT_EVERY entries the same transaction also seals a signed checkpoint
 // (lib/audit/checkpoint.ts), so sealing never depends on a cron job having run.
 
+/**
+ * Writers queue on the head row by design, so a burst waits for a pooled connection: allow 10 s
+ * to start (Prisma's default of 2 s fails bursts of ~20 on a loaded PostgreSQL server).
+ */
+export const LOG_TX = { maxWait: 10_000, timeout: 15_000 } as const;
+
 /** Appends one entry inside the caller's transaction (and auto-seals when due). */
 export async function appendAccessLog(tx: ConsoleTx, input: AccessLogInput): Promise<{ seq: number; hash: string }> {
   const appended = await appendEntry(tx, input);
@@ -20,7 +26,7 @@ export async function appendAccessLog(tx: ConsoleTx, input: AccessLogInput): Pro
 
 /** Appends one entry in its own transaction (views, searches, denied attempts). */
 export async function recordAccess(input: AccessLogInput): Promise<{ seq: number; hash: string }> {
-  const r = await db().$transaction((tx) => appendAccessLog(tx, input));
+  const r = await db().$transaction((tx) => appendAccessLog(tx, input), LOG_TX);
   await flushPublications();
   return r;
 }
@@ -34,7 +40,7 @@ export async function withAccessLog<T>(
     const result = await change(tx);
     await appendAccessLog(tx, typeof input === "function" ? input(result) : input);
     return result;
-  });
+  }, LOG_TX);
   await flushPublications();
   return out;
 }
