@@ -5,6 +5,7 @@ import { isCheckpointSignatureValid, type CheckpointRow } from "@/lib/audit/chec
 import { keyIdOf, parsePublicKey, rawPublicKey } from "@/lib/audit/checkpoint-key";
 import { leafHash, MerkleFrontier } from "@/lib/audit/merkle";
 import type { WitnessedHead } from "@/lib/audit/witness-store";
+import { WitnessedHeadsCheck } from "@/lib/audit/verify-witnessed";
 import { sqliteEntries } from "@/lib/audit/sqlite-rows";
 
 // Verifies the whole access log offline, against any console database (SQLite or PostgreSQL),
@@ -140,29 +141,14 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
   const nextCp = async () => (cp = (await checkpoints.next()).value ?? null);
 
   const frontier = new MerkleFrontier();
-  const witnessed = [...(opts.witnessed ?? [])].sort((a, b) => a.size - b.size);
-  let wi = 0;
-  const checkWitnessed = () => {
-    for (; wi < witnessed.length && witnessed[wi].size <= frontier.size; wi++) {
-      const w = witnessed[wi];
-      if (w.size < frontier.size) continue; // unreachable: sizes are visited in order
-      if (frontier.root().toString("hex") !== w.root) {
-        report({
-          seq: w.size,
-          reason: "inconsistent with a witnessed head",
-          detail: `the root of entries 1..${w.size} differs from the ${w.kind} head witnessed at ${w.witnessedAt} (${w.source}): entries up to seq ${w.size} were rewritten, reordered or replaced`,
-        });
-      }
-    }
-  };
-  while (wi < witnessed.length && witnessed[wi].size === 0) wi++;
+  const witnessed = new WitnessedHeadsCheck(opts.witnessed ?? [], report);
 
   let prev = { seq: 0, hash: GENESIS_HASH };
   let entryCount = 0;
   for await (const e of entries) {
     entryCount++;
     frontier.push(leafHash(e.hash));
-    checkWitnessed();
+    witnessed.atSize(frontier);
     const expected = prev.seq + 1;
     let linked = true;
     if (e.seq < expected) {
@@ -186,26 +172,11 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
   }
   while (cp) (checkCheckpoint(cp, null), await nextCp());
 
-  for (; wi < witnessed.length; wi++) {
-    const w = witnessed[wi];
-    report({
-      seq: frontier.size + 1,
-      reason: "log shrank below a witnessed head",
-      detail: `${w.kind === "observed" ? "an observed" : "a signed"} head witnessed at ${w.witnessedAt} (${w.source}) covers ${w.size} entries; the log holds ${frontier.size}`,
-    });
-  }
+  witnessed.finish(frontier);
   if (pinned && checkpointCount === 0) {
     report({ seq: 0, reason: "no signed checkpoint", detail: entryCount ? `${entryCount} entries, none sealed` : "the log is empty" });
   }
-  const warnings: string[] = [];
-  const newest = witnessed.reduce<WitnessedHead | null>((a, w) => (!a || w.witnessedAt > a.witnessedAt ? w : a), null);
-  if (opts.witnessed) {
-    const maxAge = opts.maxWitnessAgeMs ?? 24 * 3600_000;
-    if (!newest) warnings.push("no witnessed head found: the witness directory is empty");
-    else if (Date.now() - Date.parse(newest.witnessedAt) > maxAge) {
-      warnings.push(`no head witnessed since ${newest.witnessedAt} (more than ${Math.round(maxAge / 3600_000)} h): is audit:witness still running?`);
-    }
-  }
+  const warnings = opts.witnessed ? witnessed.warnings(opts.maxWitnessAgeMs ?? 24 * 3600_000) : [];
 
   const head = await client.accessLogHead.findUnique({ where: { id: 1 } });
   if (!head) report({ seq: prev.seq + 1, reason: "head mismatch", detail: "the AccessLogHead row is missing" });
@@ -228,7 +199,7 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
     lastCheckpoint,
     keys: [...keys.values()],
     pinnedKeyId: pinned ? keyIdOf(Buffer.from(pinned, "base64")) : null,
-    witness: opts.witnessed ? { heads: witnessed.length, newestSize: witnessed.at(-1)?.size ?? 0, newestWitnessedAt: newest?.witnessedAt ?? null } : null,
+    witness: opts.witnessed ? witnessed.summary() : null,
     warnings,
     durationMs: Date.now() - started,
   };
