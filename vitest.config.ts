@@ -21,6 +21,8 @@ export default defineConfig({
       NEXTAUTH_SECRET: "test-nextauth-secret-0123456789abcdef0123456789",
       CUSTODIAN_MASTER_KEY: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
       CUSTODIAN_DATA_DIR: ".tmp/test-data",
+      // Log paths in tests live in the repository's fixtures and in temporary directories.
+      CUSTODIAN_LOG_ROOTS: "/var/log:/tmp:.",
     },
     projects: [
       { extends: true, test: { name: "pure", include: ["lib/**/*.test.ts"], exclude: [LIVE, ...dbFiles] } },

@@ -158,6 +158,11 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/access-log": "accessLog.view",
   "/access-log/[seq]": "accessLog.view",
   "/api/access-log/export": "accessLog.export",
+  // Witnessed log (issue 12): latest signed tree head, consistency and inclusion proofs.
+  "/api/audit/tree": "accessLog.verify",
+  "/audit": "accessLog.view",
+  "/audit/requests/[id]": "accessLog.view",
+  "/api/audit/evidence": "accessLog.export",
   "/requests": "requests.view",
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",

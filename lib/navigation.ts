@@ -16,6 +16,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/retention", label: "Log retention", permission: "retention.view" },
   { href: "/disclosures", label: "Disclosures", permission: "disclosures.view" },
   { href: "/access-log", label: "Access log", permission: "accessLog.view" },
+  { href: "/audit", label: "Audit workspace", permission: "accessLog.view" },
   { href: "/admin/staff", label: "Staff", permission: "staff.manage" },
   { href: "/admin/servers", label: "Server registration", permission: "servers.manage" },
   { href: "/admin/audit", label: "Access-log integrity", permission: "accessLog.verify" },

@@ -29,5 +29,10 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'custodian') THEN
     CREATE ROLE custodian LOGIN PASSWORD 'custodian' SUPERUSER;
   END IF;
+  -- The console's runtime role (README "PostgreSQL roles"): neither owner nor superuser; the
+  -- tests connect as it (lib/test/console-db.ts), db:migrate --app-role grants it its rights.
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'custodian_app') THEN
+    CREATE ROLE custodian_app LOGIN PASSWORD 'custodian_app' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  END IF;
 END $$;
 SQL

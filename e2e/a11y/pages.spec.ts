@@ -131,6 +131,16 @@ for (const role of ROLES) {
       });
     }
 
+    if (allowed(role, "/audit/requests/[id]")) {
+      test(`[A11Y]: ${role} a request's audit trail has no WCAG 2.1 AA violations`, async ({ page, browser }) => {
+        await aRequestUrl(browser); // the register is not empty
+        await page.goto("/audit?seed=a11y&n=3");
+        await page.getByRole("table", { name: "Sampled requests" }).locator("tbody a").first().click();
+        await expect(page).toHaveURL(/\/audit\/requests\/[^/]+$/);
+        await expectNoViolations(page, `/audit/requests/<id> as ${role}`);
+      });
+    }
+
     if (allowed(role, "/subjects")) {
       test(`[A11Y]: ${role} subject search results have no WCAG 2.1 AA violations`, async ({ page }) => {
         const bound = subjects.find((x) => x.threepids.some((t) => t.medium === "email" && t.state === "bound"))!;

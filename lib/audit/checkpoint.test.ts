@@ -42,13 +42,13 @@ describe("access-log checkpoints under concurrency", () => {
 
   it("the database refuses UPDATE and DELETE on entries and checkpoints (and TRUNCATE on PostgreSQL)", async () => {
     const c = db();
-    await expect(c.$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'x' WHERE "seq" = 2`)).rejects.toThrow(/append-only/);
-    await expect(c.$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 2`)).rejects.toThrow(/append-only/);
-    await expect(c.$executeRawUnsafe(`UPDATE "AccessLogCheckpoint" SET "signature" = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(c.$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint"`)).rejects.toThrow(/append-only/);
+    await expect(c.$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'x' WHERE "seq" = 2`)).rejects.toThrow(/append-only|permission denied/);
+    await expect(c.$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 2`)).rejects.toThrow(/append-only|permission denied/);
+    await expect(c.$executeRawUnsafe(`UPDATE "AccessLogCheckpoint" SET "signature" = 'x'`)).rejects.toThrow(/append-only|permission denied/);
+    await expect(c.$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint"`)).rejects.toThrow(/append-only|permission denied/);
     if (ctx.current.kind === "postgresql") {
-      await expect(c.$executeRawUnsafe(`TRUNCATE "AccessLogEntry"`)).rejects.toThrow(/append-only/);
-      await expect(c.$executeRawUnsafe(`TRUNCATE "AccessLogCheckpoint"`)).rejects.toThrow(/append-only/);
+      await expect(c.$executeRawUnsafe(`TRUNCATE "AccessLogEntry"`)).rejects.toThrow(/append-only|permission denied/);
+      await expect(c.$executeRawUnsafe(`TRUNCATE "AccessLogCheckpoint"`)).rejects.toThrow(/append-only|permission denied/);
     }
     expect((await verifyAccessLog(c)).ok).toBe(true);
   });

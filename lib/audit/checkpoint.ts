@@ -4,6 +4,8 @@ import { env } from "@/lib/env";
 import { appendEntry, lockAccessLogHead } from "@/lib/audit/append";
 import { loadCheckpointKey, type CheckpointKey } from "@/lib/audit/checkpoint-key";
 import type { Actor } from "@/lib/audit/types";
+import { treeRoot } from "@/lib/audit/tree-store";
+import { flushPublications, queuePublication } from "@/lib/audit/publish";
 
 // Signed checkpoints. A checkpoint seals the chain up to `seq`: whoever holds only database access
 // can no longer rewrite entries 1..seq (or drop them from the end) without the verification
@@ -23,20 +25,37 @@ import type { Actor } from "@/lib/audit/types";
 // one transaction holding the log's write lock, so the checkpoint covers a well-defined seq (the
 // seal entry itself) and the entry and its checkpoint commit together or not at all.
 
-export const CHECKPOINT_MESSAGE_VERSION = "custodian-checkpoint-v1";
+// Version 2, a signed tree head (STH): every field of the row except the signature and the public
+// key (which keyId names) is signed, including sealedBy:
+//
+//   custodian-sth-v2
+//   <tree size = seq>
+//   <RFC 6962 root of entries 1..seq, 64 lowercase hex>  (lib/audit/merkle.ts)
+//   <hash of entry seq>
+//   <sealedAt ISO>
+//   <keyId>
+//   <sealedBy>
+//
+// Rows with root = null are version-1 checkpoints (sealed before the Merkle tree existed).
 
-export function checkpointMessage(c: { seq: number; hash: string; sealedAt: Date }): Buffer {
+export const CHECKPOINT_MESSAGE_VERSION = "custodian-checkpoint-v1";
+export const STH_MESSAGE_VERSION = "custodian-sth-v2";
+
+type Signed = { seq: number; hash: string; sealedAt: Date; root?: string | null; keyId?: string; sealedBy?: string };
+
+export function checkpointMessage(c: Signed): Buffer {
+  if (c.root) {
+    if (/[\r\n]/.test(c.sealedBy ?? "")) throw new Error("sealedBy must not contain a line break");
+    return Buffer.from([STH_MESSAGE_VERSION, c.seq, c.root, c.hash, c.sealedAt.toISOString(), c.keyId, c.sealedBy].join("\n"), "utf8");
+  }
   return Buffer.from(`${CHECKPOINT_MESSAGE_VERSION}\n${c.seq}\n${c.hash}\n${c.sealedAt.toISOString()}`, "utf8");
 }
 
-export function signCheckpoint(c: { seq: number; hash: string; sealedAt: Date }, key: CheckpointKey): string {
+export function signCheckpoint(c: Signed, key: CheckpointKey): string {
   return crypto.sign(null, checkpointMessage(c), key.privateKey).toString("base64");
 }
 
-export function isCheckpointSignatureValid(
-  c: { seq: number; hash: string; sealedAt: Date; signature: string },
-  publicKey: crypto.KeyObject,
-): boolean {
+export function isCheckpointSignatureValid(c: Signed & { signature: string }, publicKey: crypto.KeyObject): boolean {
   try {
     return crypto.verify(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, "base64"));
   } catch {
@@ -53,6 +72,7 @@ export type CheckpointRow = {
   publicKey: string;
   signature: string;
   sealedBy: string;
+  root: string | null;
 };
 
 export type SealResult = { sealed: boolean; checkpoint: CheckpointRow | null };
@@ -74,24 +94,21 @@ export async function sealInTx(tx: ConsoleTx, actor: Actor, trigger: "manual" | 
     details: { keyId: k.keyId, trigger, previousCheckpointSeq: last?.seq ?? 0 },
   });
   const sealedAt = new Date();
+  const root = await treeRoot(tx, seq);
+  const signed = { seq, hash, sealedAt, root, keyId: k.keyId, sealedBy: actor.label.replace(/[\r\n]/g, " ") };
   const checkpoint = await tx.accessLogCheckpoint.create({
-    data: {
-      seq,
-      hash,
-      sealedAt,
-      keyId: k.keyId,
-      publicKey: k.publicKeyB64,
-      signature: signCheckpoint({ seq, hash, sealedAt }, k),
-      sealedBy: actor.label,
-    },
+    data: { ...signed, publicKey: k.publicKeyB64, signature: signCheckpoint(signed, k) },
   });
+  queuePublication(checkpoint);
   return { sealed: true, checkpoint };
 }
 
 /** Seals a checkpoint now (CLI `audit:seal`, the "Seal checkpoint now" button). */
 export async function sealCheckpoint(actor: Actor): Promise<SealResult> {
   const key = loadCheckpointKey(env().checkpointKeyFile); // fail before taking the lock
-  return db().$transaction((tx) => sealInTx(tx, actor, "manual", key));
+  const r = await db().$transaction((tx) => sealInTx(tx, actor, "manual", key), { maxWait: 10_000, timeout: 15_000 });
+  await flushPublications();
+  return r;
 }
 
 let lastAutoSealError = 0;

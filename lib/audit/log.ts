@@ -1,6 +1,7 @@
 import { db, type ConsoleTx } from "@/lib/db";
 import { appendEntry } from "@/lib/audit/append";
 import { maybeAutoSeal } from "@/lib/audit/checkpoint";
+import { flushPublications } from "@/lib/audit/publish";
 import type { AccessLogInput } from "@/lib/audit/types";
 
 // Writing the access log. Each entry is appended inside a transaction that first bumps the
@@ -9,6 +10,12 @@ import type { AccessLogInput } from "@/lib/audit/types";
 // Changes to the console's own data pass their transaction in, so change and entry commit together.
 // Every CUSTODIAN_CHECKPOINT_EVERY entries the same transaction also seals a signed checkpoint
 // (lib/audit/checkpoint.ts), so sealing never depends on a cron job having run.
+
+/**
+ * Writers queue on the head row by design, so a burst waits for a pooled connection: allow 10 s
+ * to start (Prisma's default of 2 s fails bursts of ~20 on a loaded PostgreSQL server).
+ */
+export const LOG_TX = { maxWait: 10_000, timeout: 15_000 } as const;
 
 /** Appends one entry inside the caller's transaction (and auto-seals when due). */
 export async function appendAccessLog(tx: ConsoleTx, input: AccessLogInput): Promise<{ seq: number; hash: string }> {
@@ -19,7 +26,9 @@ export async function appendAccessLog(tx: ConsoleTx, input: AccessLogInput): Pro
 
 /** Appends one entry in its own transaction (views, searches, denied attempts). */
 export async function recordAccess(input: AccessLogInput): Promise<{ seq: number; hash: string }> {
-  return db().$transaction((tx) => appendAccessLog(tx, input));
+  const r = await db().$transaction((tx) => appendAccessLog(tx, input), LOG_TX);
+  await flushPublications();
+  return r;
 }
 
 /** Runs a change to console data and its access-log entry in one transaction. */
@@ -27,9 +36,11 @@ export async function withAccessLog<T>(
   input: AccessLogInput | ((result: T) => AccessLogInput),
   change: (tx: ConsoleTx) => Promise<T>,
 ): Promise<T> {
-  return db().$transaction(async (tx) => {
+  const out = await db().$transaction(async (tx) => {
     const result = await change(tx);
     await appendAccessLog(tx, typeof input === "function" ? input(result) : input);
     return result;
-  });
+  }, LOG_TX);
+  await flushPublications();
+  return out;
 }

@@ -8,7 +8,7 @@ import { recordAccess } from "@/lib/audit/log";
 import { checkpointMessage, sealCheckpoint } from "@/lib/audit/checkpoint";
 import { keyIdOf, publicKeyFileFor, rawPublicKey } from "@/lib/audit/checkpoint-key";
 import { verifyAccessLog } from "@/lib/audit/verify";
-import { dropAppendOnlyTriggers, rehashFrom } from "@/lib/audit/test-tamper";
+import { dropAppendOnlyTriggers, tamperDb, rehashFrom } from "@/lib/audit/test-tamper";
 import { createTestConsoleDb } from "@/lib/test/console-db";
 
 // Tamper tests: entries are written through the application, then changed behind its back with
@@ -56,7 +56,7 @@ describe("access-log verification", () => {
 
   it("edited field → hash mismatch at that seq", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "actorLabel" = 'someone-else' WHERE "seq" = 5`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "actorLabel" = 'someone-else' WHERE "seq" = 5`);
     const r = await verify();
     expect(r.ok).toBe(false);
     expect(r.firstBroken).toMatchObject({ seq: 5, reason: "hash mismatch" });
@@ -65,18 +65,18 @@ describe("access-log verification", () => {
 
   it("entry deleted in the middle → gap at that seq", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 7`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 7`);
     expect((await verify()).firstBroken).toMatchObject({ seq: 7, reason: "gap: seq 7 missing" });
   });
 
   it("last entry deleted → head mismatch; tail deleted with the head moved back → checkpoint entry missing", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 27`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 27`);
     expect((await verify()).firstBroken).toMatchObject({ seq: 27, reason: "head mismatch" });
 
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" >= 22`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" >= 22`);
     const e21 = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 21 } });
-    await db().accessLogHead.update({ where: { id: 1 }, data: { seq: 21, hash: e21.hash } });
+    await tamperDb().accessLogHead.update({ where: { id: 1 }, data: { seq: 21, hash: e21.hash } });
     expect((await verify()).firstBroken).toMatchObject({ seq: 22, reason: "checkpoint entry missing" });
   });
 
@@ -84,25 +84,28 @@ describe("access-log verification", () => {
     await dropAppendOnlyTriggers();
     const last = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 27 } });
     const forged = { ...last, seq: 28, action: "test.forged", prevHash: last.hash };
-    await db().accessLogEntry.create({ data: { ...forged, hash: entryHash(forged) } });
+    await tamperDb().accessLogEntry.create({ data: { ...forged, hash: entryHash(forged) } });
     expect((await verify()).firstBroken).toMatchObject({ seq: 28, reason: "head mismatch" });
   });
 
   it("forged entry with a made-up hash → hash mismatch", async () => {
+    await dropAppendOnlyTriggers();
     const last = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 27 } });
-    await db().accessLogEntry.create({ data: { ...last, seq: 28, prevHash: last.hash, hash: "f".repeat(64) } });
-    await db().accessLogHead.update({ where: { id: 1 }, data: { seq: 28, hash: "f".repeat(64) } });
+    await tamperDb().accessLogEntry.create({ data: { ...last, seq: 28, prevHash: last.hash, hash: "f".repeat(64) } });
+    await tamperDb().accessLogHead.update({ where: { id: 1 }, data: { seq: 28, hash: "f".repeat(64) } });
     expect((await verify()).firstBroken).toMatchObject({ seq: 28, reason: "hash mismatch" });
   });
 
   it("known limit: a consistent forged tail after the last checkpoint passes until the next seal", async () => {
     // Nothing signed covers seq > 22 yet, so a keyless writer can extend the chain undetectably;
-    // this is why auto-sealing runs every CUSTODIAN_CHECKPOINT_EVERY entries.
+    // this is why auto-sealing runs every CUSTODIAN_CHECKPOINT_EVERY entries (and why witnesses
+    // store the observed head: lib/audit/witness.test.ts).
+    await dropAppendOnlyTriggers();
     const last = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 27 } });
     const forged = { ...last, seq: 28, action: "test.forged", prevHash: last.hash };
     const hash = entryHash(forged);
-    await db().accessLogEntry.create({ data: { ...forged, hash } });
-    await db().accessLogHead.update({ where: { id: 1 }, data: { seq: 28, hash } });
+    await tamperDb().accessLogEntry.create({ data: { ...forged, hash } });
+    await tamperDb().accessLogHead.update({ where: { id: 1 }, data: { seq: 28, hash } });
     const r = await verify();
     expect(r.ok).toBe(true);
     expect(r.head?.seq).toBe(28);
@@ -111,7 +114,7 @@ describe("access-log verification", () => {
 
   it("suffix edited and rehashed without the key → checkpoint hash mismatch at the next checkpoint", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" = 15`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" = 15`);
     await rehashFrom(15);
     const r = await verify();
     expect(r.firstBroken).toMatchObject({ seq: 22, reason: "checkpoint hash mismatch" });
@@ -121,10 +124,10 @@ describe("access-log verification", () => {
 
   it("suffix rewritten and its checkpoint row deleted → seal entry without checkpoint", async () => {
     await dropAppendOnlyTriggers();
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 15`);
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "seq" = "seq" - 1 WHERE "seq" > 15`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 15`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "seq" = "seq" - 1 WHERE "seq" > 15`);
     await rehashFrom(15);
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" = 22`);
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" = 22`);
     expect((await verify()).firstBroken).toMatchObject({ seq: 21, reason: "seal entry without checkpoint" });
   });
 
@@ -133,22 +136,22 @@ describe("access-log verification", () => {
     const cp = await db().accessLogCheckpoint.findFirstOrThrow({ where: { seq: 11 } });
     const sig = Buffer.from(cp.signature, "base64");
     sig[0] ^= 1;
-    await db().accessLogCheckpoint.update({ where: { id: cp.id }, data: { signature: sig.toString("base64") } });
+    await tamperDb().accessLogCheckpoint.update({ where: { id: cp.id }, data: { signature: sig.toString("base64") } });
     expect((await verify()).firstBroken).toMatchObject({ seq: 11, reason: "checkpoint signature invalid" });
   });
 
   it("suffix re-sealed with the attacker's own key → passes unpinned (key listed), fails pinned", async () => {
     await dropAppendOnlyTriggers();
     const pinned = fs.readFileSync(publicKeyFileFor(env().checkpointKeyFile), "utf8");
-    await db().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" = 15`);
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "purpose" = 'rewritten' WHERE "seq" = 15`);
     await rehashFrom(15);
     const e22 = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 22 } });
     const evil = crypto.generateKeyPairSync("ed25519");
     const raw = rawPublicKey(evil.publicKey);
     const sealedAt = new Date();
     const signature = crypto.sign(null, checkpointMessage({ seq: 22, hash: e22.hash, sealedAt }), evil.privateKey).toString("base64");
-    await db().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" = 22`);
-    await db().accessLogCheckpoint.create({
+    await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogCheckpoint" WHERE "seq" = 22`);
+    await tamperDb().accessLogCheckpoint.create({
       data: { seq: 22, hash: e22.hash, sealedAt, keyId: keyIdOf(raw), publicKey: raw.toString("base64"), signature, sealedBy: "system:auto-seal" },
     });
     const unpinned = await verify();

@@ -3,6 +3,10 @@ import type { ConsoleDb } from "@/lib/db";
 import { entryHash, GENESIS_HASH, type ChainFields } from "@/lib/audit/chain";
 import { isCheckpointSignatureValid, type CheckpointRow } from "@/lib/audit/checkpoint";
 import { keyIdOf, parsePublicKey, rawPublicKey } from "@/lib/audit/checkpoint-key";
+import { leafHash, MerkleFrontier } from "@/lib/audit/merkle";
+import type { WitnessedHead } from "@/lib/audit/witness-store";
+import { WitnessedHeadsCheck } from "@/lib/audit/verify-witnessed";
+import { sqliteEntries } from "@/lib/audit/sqlite-rows";
 
 // Verifies the whole access log offline, against any console database (SQLite or PostgreSQL),
 // in constant memory: entries are read in pages by seq (keyset, never OFFSET) and checkpoints in
@@ -15,7 +19,13 @@ import { keyIdOf, parsePublicKey, rawPublicKey } from "@/lib/audit/checkpoint-ke
 //     entry at seq ("checkpoint ...");
 //   - each "accessLog.seal" entry has its checkpoint ("seal entry without checkpoint"), so deleting
 //     checkpoint rows is noticed;
-//   - the AccessLogHead row names the last entry ("head mismatch").
+//   - the AccessLogHead row names the last entry ("head mismatch");
+//   - each version-2 checkpoint (a signed tree head) has the RFC 6962 root of entries 1..seq,
+//     computed here from the entries with a streaming frontier ("checkpoint root mismatch");
+//   - with witnessed heads (--witness-dir): the log still holds each head's size ("log shrank
+//     below a witnessed head") and its root at that size is the witnessed root ("inconsistent with
+//     a witnessed head"); with a pinned key, a log without any signed checkpoint fails ("no
+//     signed checkpoint").
 // The result lists the first 100 problems; firstBroken is the one with the lowest seq.
 
 export type Problem = { seq: number; reason: string; detail?: string; checkpointId?: number };
@@ -33,6 +43,9 @@ export type VerifyResult = {
   /** Signing keys seen, so an auditor notices an unexpected one even without pinning. */
   keys: { keyId: string; publicKey: string; checkpoints: number }[];
   pinnedKeyId: string | null;
+  /** Witnessed heads checked (--witness-dir) and the newest one's time. */
+  witness: { heads: number; newestSize: number; newestWitnessedAt: string | null } | null;
+  warnings: string[];
   durationMs: number;
 };
 
@@ -40,6 +53,12 @@ export type VerifyOptions = {
   /** Pinned public key: SPKI PEM or base64 raw 32 bytes (the checkpoint key's .pub file). */
   publicKey?: string;
   pageSize?: number;
+  /** Heads kept by witnesses (lib/audit/witness-store.ts), already signature-checked or observed. */
+  witnessed?: WitnessedHead[];
+  /** Warn when the newest witnessed head is older than this (ms). */
+  maxWitnessAgeMs?: number;
+  /** The SQLite file behind `client`: entries are then streamed directly (lib/audit/sqlite-rows.ts). */
+  sqliteFile?: string;
 };
 
 type EntryRow = ChainFields & { hash: string };
@@ -98,11 +117,14 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
       const since = lastCheckpoint ? ` after the checkpoint at seq ${lastCheckpoint.seq}` : "";
       return fail("checkpoint hash mismatch", `the entry at seq ${cp.seq} is not the one sealed: entries${since} were rewritten`);
     }
+    if (cp.root && frontier.size === cp.seq && frontier.root().toString("hex") !== cp.root) {
+      return fail("checkpoint root mismatch", `the tree of entries 1..${cp.seq} is not the one this head signed`);
+    }
     lastCheckpoint = { seq: cp.seq, hash: cp.hash, sealedAt: cp.sealedAt.toISOString(), keyId: cp.keyId, sealedBy: cp.sealedBy };
     return true;
   };
 
-  const entries = paged<EntryRow>(
+  const entries = opts.sqliteFile ? sqliteEntries(opts.sqliteFile) : paged<EntryRow>(
     (after) => client.accessLogEntry.findMany({ where: after ? { seq: { gt: after.seq } } : {}, orderBy: { seq: "asc" }, take: pageSize }),
     pageSize,
   );
@@ -118,10 +140,15 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
   let cp = (await checkpoints.next()).value ?? null;
   const nextCp = async () => (cp = (await checkpoints.next()).value ?? null);
 
+  const frontier = new MerkleFrontier();
+  const witnessed = new WitnessedHeadsCheck(opts.witnessed ?? [], report);
+
   let prev = { seq: 0, hash: GENESIS_HASH };
   let entryCount = 0;
   for await (const e of entries) {
     entryCount++;
+    frontier.push(leafHash(e.hash));
+    witnessed.atSize(frontier);
     const expected = prev.seq + 1;
     let linked = true;
     if (e.seq < expected) {
@@ -145,6 +172,12 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
   }
   while (cp) (checkCheckpoint(cp, null), await nextCp());
 
+  witnessed.finish(frontier);
+  if (pinned && checkpointCount === 0) {
+    report({ seq: 0, reason: "no signed checkpoint", detail: entryCount ? `${entryCount} entries, none sealed` : "the log is empty" });
+  }
+  const warnings = opts.witnessed ? witnessed.warnings(opts.maxWitnessAgeMs ?? 24 * 3600_000) : [];
+
   const head = await client.accessLogHead.findUnique({ where: { id: 1 } });
   if (!head) report({ seq: prev.seq + 1, reason: "head mismatch", detail: "the AccessLogHead row is missing" });
   else if (head.seq < prev.seq) {
@@ -166,6 +199,8 @@ export async function verifyAccessLog(client: ConsoleDb, opts: VerifyOptions = {
     lastCheckpoint,
     keys: [...keys.values()],
     pinnedKeyId: pinned ? keyIdOf(Buffer.from(pinned, "base64")) : null,
+    witness: opts.witnessed ? witnessed.summary() : null,
+    warnings,
     durationMs: Date.now() - started,
   };
 }

@@ -5,14 +5,15 @@ import { renderReport } from "@/lib/bench/report";
 import { runBench } from "@/lib/bench/run";
 import { BENCH_ROOT } from "@/lib/bench/setup";
 import type { BenchOnly } from "@/lib/bench/types";
+import { runWitnessBench } from "@/lib/bench/witness";
 
-// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed s]
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed s]
 //                  [--writer-interval-ms 5] [--erasure-subjects 1000]
 // Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000] [--entries 1000000 (witness)]
 npm run bench -- --only blocks [--block-count 100000] [--iterations 2000]   (HAProxy abuse blocks; needs Debian's haproxy)`;
 
 async function runBlocks(blockCount: number, iterations: number): Promise<number> {
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
       "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
       "block-count": { type: "string" },
+      entries: { type: "string" },
     },
   });
   if (values.help) {
@@ -48,6 +50,19 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.only === "blocks") return runBlocks(int("block-count", values["block-count"], 100_000, 1, 1_000_000), int("iterations", values.iterations, 2000, 3, 100_000));
+  if (values.only === "witness") {
+    // The witnessed access log (BENCHMARKS.md "Access log: verification and proofs").
+    const r = await runWitnessBench({
+      entries: int("entries", values.entries, 1_000_000, 1000, 50_000_000),
+      iterations: int("iterations", values.iterations, 200, 3, 10_000),
+      log: (m) => process.stderr.write(`bench: ${m}\n`),
+    });
+    fs.mkdirSync(BENCH_ROOT, { recursive: true });
+    const out = path.join(BENCH_ROOT, `witness-results-${new Date().toISOString().replace(/[:.]/g, "")}.json`);
+    fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n");
+    console.log(JSON.stringify(r, null, 2));
+    return 0;
+  }
   const only = (values.only ?? "all") as BenchOnly;
   if (!["search", "package", "erasure", "all"].includes(only)) throw new Error("--only must be search, package, erasure or all");
   const result = await runBench({

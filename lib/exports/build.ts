@@ -19,7 +19,7 @@ function latest(isos: (string | null)[]): string | null {
 }
 
 export function buildPackage(input: BuildInput): BuiltPackage {
-  const { findings, request, kind, accessHistory, generatedAt } = input;
+  const { findings, request, kind, accessHistory, generatedAt, accessProofs } = input;
   const { records, redactions, secrets } = buildRecords(findings, accessHistory);
   const lastLogCopyExpiresAt = latest(records.log_lines.map((l) => l.expiresAt as string | null));
   const applied: Record<string, number> = {};
@@ -39,12 +39,13 @@ export function buildPackage(input: BuildInput): BuiltPackage {
     disclosures: input.disclosures ?? [],
     restrictions: input.restrictions ?? [],
   };
-  const guide = renderGuide({ kind, reference: request.reference, generatedAt, findings, records, secrets, redactions, lastLogCopyExpiresAt, disclosures: input.disclosures, restrictions: input.restrictions });
+  const guide = renderGuide({ kind, reference: request.reference, generatedAt, findings, records, secrets, redactions, lastLogCopyExpiresAt, disclosures: input.disclosures, restrictions: input.restrictions, withProofs: !!accessProofs });
 
   const files: ExportFile[] = [
     { name: "data.json", bytes: json(data), contentType: "application/json" },
     { name: "schema.json", bytes: json(exportJsonSchema()), contentType: "application/schema+json" },
     { name: "guide.html", bytes: Buffer.from(guide, "utf8"), contentType: "text/html; charset=utf-8" },
+    ...(accessProofs ? [{ name: "who-accessed-proofs.json", bytes: json(accessProofs), contentType: "application/json" }] : []),
     ...RECORD_KINDS.map((k) => ({ name: csvName(k), bytes: Buffer.from(csvFor(k, records[k]), "utf8"), contentType: "text/csv; charset=utf-8" })),
   ].sort((a, b) => a.name.localeCompare(b.name));
 

@@ -95,7 +95,7 @@ export async function accessHistoryFor(f: SubjectFindings): Promise<AccessHistor
   const rows = await db().accessLogEntry.findMany({
     where: { targetPseudonym: { in: pseudonyms } },
     orderBy: { seq: "asc" },
-    select: { at: true, actorRole: true, action: true, purpose: true, outcome: true },
+    select: { seq: true, hash: true, at: true, actorRole: true, action: true, purpose: true, outcome: true },
   });
-  return rows.map((r) => ({ at: r.at, role: r.actorRole, action: r.action, purpose: purposeCategory(r.purpose), outcome: r.outcome }));
+  return rows.map((r) => ({ at: r.at, role: r.actorRole, action: r.action, purpose: purposeCategory(r.purpose), outcome: r.outcome, seq: r.seq, hash: r.hash }));
 }

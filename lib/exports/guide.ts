@@ -16,6 +16,8 @@ export type GuideInput = {
   records: Records; secrets: Secret[]; redactions: Redaction[]; lastLogCopyExpiresAt: string | null;
   disclosures?: { reference: string; disclosedOn: string; recipient: string; legalBasis: string; whatShared: string }[];
   restrictions?: { ground: string; since: string }[];
+  /** who-accessed-proofs.json is in the package. */
+  withProofs?: boolean;
 };
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "unknown");
@@ -92,7 +94,12 @@ ${g.records.embedded_in_other_records.map((e) => `<p class="note">${esc(e.statem
 
 function whoAccessed(g: GuideInput): string {
   return `<p>Our staff can see the links between Matrix IDs and addresses only in roles that need it, and every look is recorded. This is every recorded action on your data: the role, what was done and why. We do not name staff.</p>
-${table("Who accessed your data", ["When (UTC)", "Role", "Action", "Purpose", "Outcome"], g.records.access_history.map((h) => [h.at, h.role, h.action, h.purpose ?? "", h.outcome]))}`;
+${table("Who accessed your data", ["When (UTC)", "Role", "Action", "Purpose", "Outcome"], g.records.access_history.map((h) => [h.at, h.role, h.action, h.purpose ?? "", h.outcome]))}${g.withProofs ? `
+<h3>Checking that this list is complete and stays in our records</h3>
+<p>Our access log is a Merkle tree (the same construction as Certificate Transparency, RFC 6962), and we sign its state, a "tree head", regularly; auditors outside our control keep copies of the signed heads.
+<code>who-accessed-proofs.json</code> holds, for each row above (in the same order), the record's number (seq), its fingerprint (entryHash) and an inclusion proof: a short list of hashes showing that this record is part of the log under the signed tree head in the same file.
+Records made after that head are listed as "pending"; ask us for their proof later.</p>
+<p>To check: get our public key (checkpoint-ed25519.pub) from our website, then run <code>npm run cli -- audit:check-proofs --file who-accessed-proofs.json --public-key checkpoint-ed25519.pub</code> with Custodian, or any RFC 6962 library (leaf = SHA-256 of the byte 0x00 followed by the 32 bytes of entryHash). Keep the file: an auditor or a supervisory authority can use it later to confirm that none of these records was removed or changed.</p>` : ""}`;
 }
 
 function disclosed(g: GuideInput): string {

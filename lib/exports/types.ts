@@ -12,7 +12,7 @@ export const PACKAGE_STATES = ["generated", "approved", "downloaded", "revoked",
 export type PackageState = (typeof PACKAGE_STATES)[number];
 
 /** One entry of the console's access log about this person: roles and purposes, never staff. */
-export type AccessHistoryEntry = { at: Date; role: string; action: string; purpose: string | null; outcome: string };
+export type AccessHistoryEntry = { at: Date; role: string; action: string; purpose: string | null; outcome: string; seq?: number; hash?: string };
 
 export type BuildInput = {
   findings: SubjectFindings;
@@ -24,6 +24,8 @@ export type BuildInput = {
   disclosures?: { reference: string; disclosedOn: string; recipient: string; legalBasis: string; whatShared: string }[];
   /** Active restrictions of processing (Art. 18): the package says so. */
   restrictions?: { ground: string; since: string }[];
+  /** who-accessed-proofs.json (lib/audit/person-proofs.ts): row i of who-accessed.csv = entries[i]. */
+  accessProofs?: unknown;
 };
 
 /** One third-party or secret redaction, as shown to the reviewer (before is masked, never clear). */

@@ -6,6 +6,7 @@ import { canApprove, isRole } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { buildPackage, sha256 } from "@/lib/exports/build";
+import { inclusionProofsFor } from "@/lib/audit/person-proofs";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { disclosuresForPackage } from "@/lib/rights/disclosures";
 import { activeRestrictions, pseudonymsOf, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
@@ -53,7 +54,8 @@ export async function generatePackage(
   ];
   const disclosures = await disclosuresForPackage(personIds, now);
   const restrictions = (await activeRestrictions(pseudonymsOf(personIds))).map((r) => ({ ground: RESTRICTION_GROUND_LABELS[r.ground], since: r.since.toISOString().slice(0, 10) }));
-  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now, disclosures, restrictions });
+    const accessProofs = await inclusionProofsFor(accessHistory.filter((h) => h.seq && h.hash).map((h) => ({ seq: h.seq!, hash: h.hash! })));
+  const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now, accessProofs, disclosures, restrictions });
   const zipped = await zipFiles(built.files, now);
   const id = crypto.randomUUID().replace(/-/g, "");
   writeEncrypted(id, "zip", zipped.zip);

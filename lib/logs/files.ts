@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LogSource } from "@/lib/logs/parse";
 import type { LogFileProblem } from "@/lib/subjects/types";
+import { isInsideLogRoots, logRootsMessage } from "@/lib/logs/roots";
 
 // Resolves a registered server's log paths (IdentityServer.sydentLogPaths / haproxyLogPaths: JSON
 // arrays of paths or patterns such as "/var/log/sydent/sydent.log*") into files, classified as
@@ -84,10 +85,12 @@ export function expandLogPattern(pattern: string): Expanded {
   const dir = path.dirname(abs);
   const base = path.basename(abs);
   if (hasWildcard(dir)) return { paths: [], problem: { problem: "bad-pattern", detail: "Wildcards are only supported in the file name, not in directories." } };
+  if (!isInsideLogRoots(dir)) return { paths: [], problem: { problem: "bad-pattern", detail: logRootsMessage() } };
   if (!hasWildcard(base)) {
     try {
       const st = fs.statSync(abs);
       if (!st.isFile()) return { paths: [], problem: { problem: "not-a-file", detail: "The path is a directory or another non-regular file." } };
+      if (!isInsideLogRoots(abs)) return { paths: [], problem: { problem: "bad-pattern", detail: logRootsMessage() } };
       return { paths: [abs] };
     } catch (e) {
       return { paths: [], problem: errProblem(e as NodeJS.ErrnoException, "The file") };
@@ -105,7 +108,7 @@ export function expandLogPattern(pattern: string): Expanded {
     .map((n) => path.join(dir, n))
     .filter((p) => {
       try {
-        return fs.statSync(p).isFile();
+        return fs.statSync(p).isFile() && isInsideLogRoots(p); // a symlink out of the roots is skipped
       } catch {
         return false; // vanished between listing and stat (rotation), or a dangling link
       }

@@ -45,4 +45,21 @@ describe("server:check", () => {
     expect(r.code).toBe(1);
     expect(r.json.servers[0].error.kind).toBe("missing");
   });
+
+  it("a damaged file: quick_check's findings reported, exit 1", () => {
+    const file = copyFixture("is1", dir);
+    const r0 = new Database(file, { readonly: true });
+    const { rootpage } = r0.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'local_threepid_associations'").get() as { rootpage: number };
+    const pageSize = r0.pragma("page_size", { simple: true }) as number;
+    r0.close();
+    const fd = fs.openSync(file, "r+");
+    fs.writeSync(fd, Buffer.alloc(64, 0xee), 0, 64, (rootpage - 1) * pageSize + 8); // scribble over the page's cell pointers
+    fs.closeSync(fd);
+    const r = run("--db", file);
+    expect(r.code).toBe(1);
+    expect(r.json.servers[0].integrity).toBe("damaged");
+    expect(r.json.servers[0].integrityProblems.length).toBeGreaterThan(0);
+    const clean = run("--db", fixtureDb("is1"));
+    expect(clean.json.servers[0].integrity).toBe("ok");
+  });
 });

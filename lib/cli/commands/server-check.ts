@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { recordAccess } from "@/lib/audit/log";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
@@ -8,6 +9,23 @@ import { slowest } from "@/lib/sydent/timing";
 
 // server:check: inspect Sydent databases (registered ones, or any file with --db) and print JSON.
 // Exit 1 when any database has schema drift or cannot be read.
+
+/**
+ * SQLite's PRAGMA quick_check (b-tree pages, record formats, NOT NULL; skips index-content
+ * cross-checks, so it is O(n) and safe beside a live Sydent: a read transaction only).
+ */
+export function quickCheck(file: string): { ok: true } | { ok: false; problems: string[] } {
+  let conn: Database.Database | null = null;
+  try {
+    conn = new Database(file, { readonly: true, fileMustExist: true, timeout: 2000 });
+    const rows = conn.prepare("PRAGMA quick_check(20)").pluck().all() as string[];
+    return rows.length === 1 && rows[0] === "ok" ? { ok: true } : { ok: false, problems: rows };
+  } catch (e) {
+    return { ok: false, problems: [(e as Error).message] };
+  } finally {
+    conn?.close();
+  }
+}
 
 type Target = { id?: string; label?: string; serverName?: string; file: string };
 
@@ -55,7 +73,7 @@ async function log(actor: Actor, t: Target, o: OverviewResult) {
 
 export default defineCommand({
   name: "server:check",
-  summary: "Inspect Sydent databases: schema drift, counts, replication peers. Exit 1 on drift or error.",
+  summary: "Inspect Sydent databases: schema drift, counts, replication peers, SQLite quick_check. Exit 1 on drift, damage or error.",
   options: {
     server: { type: "string", description: "Label of a registered server (default: every enabled server)." },
     db: { type: "string", description: "Path of a Sydent SQLite file (registered or not)." },
@@ -73,8 +91,9 @@ export default defineCommand({
     for (const t of list) {
       const o = await sydentOverview(t.file, { serverName: t.serverName });
       if (actor) await log(actor, t, o);
-      failed ||= !o.ok || o.inspection.drift.length > 0;
-      reports.push(report(t, o));
+      const integrity = quickCheck(t.file);
+      failed ||= !o.ok || o.inspection.drift.length > 0 || !integrity.ok;
+      reports.push({ ...report(t, o), integrity: integrity.ok ? "ok" : "damaged", ...(integrity.ok ? {} : { integrityProblems: integrity.problems }) });
     }
     printJson({ ok: !failed, servers: reports });
     return failed ? 1 : 0;

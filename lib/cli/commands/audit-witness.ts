@@ -1,0 +1,55 @@
+import fs from "node:fs";
+import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
+import { createConsoleDb, sqlitePathFromUrl } from "@/lib/db";
+import { parsePublicKey } from "@/lib/audit/checkpoint-key";
+import { runWitness } from "@/lib/audit/witness";
+import { couldNotVerify } from "@/lib/cli/commands/audit-verify";
+
+// Run from an auditor's own machine (cron), with a read-only database role: fetches the latest
+// signed tree head, proves it consistent with every head stored in --dir, recomputes the tree from
+// the entries, and stores the new head. Exit 0 consistent (head stored), 1 INCONSISTENT (nothing
+// stored; every problem named on stderr), 2 could not witness. See lib/audit/witness.ts.
+
+export default defineCommand({
+  name: "audit:witness",
+  summary: "Witness the access log: check the latest signed tree head against every head stored in --dir and store it.",
+  options: {
+    dir: { type: "string", description: "The witness directory (kept outside the console's reach)." },
+    db: { type: "string", description: "Console database (file:<path> or postgresql://, a read-only role is enough); default CONSOLE_DATABASE_URL." },
+    "public-key": { type: "string", description: "The checkpoint key's .pub file to pin (otherwise the key in --dir, or the first head's key on the first run)." },
+  },
+  async run({ values }) {
+    const dir = values.dir as string | undefined;
+    if (!dir) throw new UsageError("--dir is required");
+    const keyFile = values["public-key"] as string | undefined;
+    if (keyFile && !fs.existsSync(keyFile)) throw new UsageError(`No such public key file: ${keyFile}`);
+    let key;
+    try {
+      key = keyFile ? parsePublicKey(fs.readFileSync(keyFile, "utf8")) : undefined;
+    } catch (e) {
+      throw new UsageError(`${keyFile}: ${(e as Error).message}`);
+    }
+    const url = (values.db as string | undefined) ?? process.env.CONSOLE_DATABASE_URL ?? "file:./data/console.db";
+    if (url.startsWith("file:") && !fs.existsSync(sqlitePathFromUrl(url))) throw new UsageError(`No such SQLite database: ${sqlitePathFromUrl(url)}`);
+    const client = createConsoleDb(url);
+    try {
+      let report;
+      try {
+        report = await runWitness(client, dir, key, url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined);
+      } catch (e) {
+        console.error(`Could not witness: ${couldNotVerify(e)}`);
+        return 2;
+      }
+      printJson(report);
+      if (!report.ok) {
+        console.error("ACCESS LOG NOT CONSISTENT WITH WITNESSED HEADS (nothing stored):");
+        for (const p of report.problems) console.error(`  - ${p.reason}: ${p.detail}`);
+        return 1;
+      }
+      if (report.firstRun) console.error(`First run: pinned signing key ${report.latest?.keyId} in ${report.pinnedKeyFile}; compare it with the console's .pub file.`);
+      return 0;
+    } finally {
+      await client.$disconnect();
+    }
+  },
+});
