@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { decryptSecret } from "@/lib/keys";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import type { VerifyResult } from "@/lib/erasure/verify";
+import type { SydentCheck } from "@/lib/erasure/verify-sydent";
 
 // The erasure receipt (issue 4, "The receipt"). API: buildReceipt(jobId) -> ErasureReceipt (JSON).
 // Per server and per store: what was done with row counts, the verification result, who asked /
@@ -16,7 +17,8 @@ export type ServerReceipt = {
   server: string;
   serverName: string;
   stores: Record<string, StoreCounts>;
-  verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null }) | null;
+  /** sydent: Sydent's own answers (status codes, counts) when its client API is registered; null otherwise. */
+  verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null; sydent: SydentCheck | null }) | null;
   pendingTombstones: { tombstoneId: number; owedTo: string[] }[];
 };
 export type ErasureReceipt = {
@@ -75,7 +77,7 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
     if (!sr) continue;
     if (step.kind === "verify") {
       const v = r as unknown as VerifyResult;
-      sr.verification = { ok: v.ok, lookups: v.lookups, leftovers: v.leftovers, at: iso(step.doneAt) };
+      sr.verification = { ok: v.ok, lookups: v.lookups, leftovers: v.leftovers, at: iso(step.doneAt), sydent: v.sydent ?? null };
       sr.pendingTombstones = v.tombstones.filter((t) => t.behind.length).map((t) => ({ tombstoneId: t.id, owedTo: t.behind }));
       continue;
     }

@@ -86,11 +86,11 @@ export function registerAccount(base: string, openidToken: string, homeserver: s
 
 type TermsDoc = { policies?: Record<string, Record<string, unknown>> };
 
-/** Accepts every policy URL Sydent's /v2/terms lists (none when the server has no terms). */
-export async function acceptAllTerms(base: string, token: string, timeoutMs?: number): Promise<SydentCall<unknown>> {
+/** Accepts every policy URL Sydent's /v2/terms lists (none when the server has no terms); `accepted` = how many. */
+export async function acceptAllTerms(base: string, token: string, timeoutMs?: number): Promise<SydentCall<unknown> & { accepted: number }> {
   const terms = await callSydent<TermsDoc>(base, "_matrix/identity/v2/terms", { token, timeoutMs });
-  if (!ok2xx(terms)) return terms;
+  if (!ok2xx(terms)) return { ...terms, accepted: 0 };
   const urls = [...new Set(Object.values(terms.body?.policies ?? {}).flatMap((doc) => Object.values(doc).flatMap((lang) => (lang && typeof lang === "object" && typeof (lang as { url?: unknown }).url === "string" ? [(lang as { url: string }).url] : []))))].sort();
-  if (!urls.length) return terms;
-  return callSydent(base, "_matrix/identity/v2/terms", { body: { user_accepts: urls }, token, timeoutMs });
+  if (!urls.length) return { ...terms, accepted: 0 };
+  return { ...(await callSydent(base, "_matrix/identity/v2/terms", { body: { user_accepts: urls }, token, timeoutMs })), accepted: urls.length };
 }
