@@ -6,13 +6,13 @@ import { runBench } from "@/lib/bench/run";
 import { BENCH_ROOT } from "@/lib/bench/setup";
 import type { BenchOnly } from "@/lib/bench/types";
 
-// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed s]
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|erasure-live|all] [--seed s]
 //                  [--writer-interval-ms 5] [--erasure-subjects 1000]
 // Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]`;
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|erasure-live|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000]`;
 
 function int(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
@@ -31,6 +31,14 @@ async function main(): Promise<number> {
   if (values.help) {
     console.log(HELP);
     return 0;
+  }
+  if (values.only === "erasure-live") {
+    const { runErasureLiveBench } = await import("@/lib/bench/erasure-live-run");
+    return runErasureLiveBench({
+      bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
+      seed: values.seed ?? "custodian-bench",
+      subjects: int("erasure-subjects", values["erasure-subjects"], 1000, 1, 100_000),
+    });
   }
   const only = (values.only ?? "all") as BenchOnly;
   if (!["search", "package", "erasure", "all"].includes(only)) throw new Error("--only must be search, package, erasure or all");
