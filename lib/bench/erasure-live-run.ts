@@ -16,6 +16,8 @@ export function renderErasureLive(r: ErasureLiveResult): string {
   const row = (k: string, x: { requests: number; failures: number; p50_ms: number; p99_ms: number }, y: typeof x) =>
     `| ${k} | ${x.requests} / ${x.failures} | ${f1(x.p50_ms)} / ${f1(x.p99_ms)} | ${y.requests} / ${y.failures} | ${f1(y.p50_ms)} / ${f1(y.p99_ms)} |`;
   return [
+    `Verification only (before erasing), ${r.subjects} subjects x ${r.verification.checks / Math.max(1, r.subjects)} servers under load: batch ${f1(r.verification.batchSeconds)} s -> ${r.verification.subjectsPerS.toFixed(1)} subjects/s (Sydent answered cleanly for ${r.verification.sydentAnswered}/${r.verification.checks}); per-subject path ${f1(r.verification.perSubjectSeconds)} s/subject (sample ${r.verification.perSubjectSample}); Sydent error lines ${r.verification.sydentErrors}; load failures ${r.verification.load.failures}; lookup p50/p99 ${f1(r.verification.load.lookups.p50_ms)} / ${f1(r.verification.load.lookups.p99_ms)} ms`,
+    "",
     `Bulk erasure against real Sydent under load: ${r.subjects} subjects`,
     `- execution ${f1(r.executeS)} s -> ${r.subjectsPerS.toFixed(2)} subjects/s (dry run ${f1(r.dryRunS)} s, Sydent start ${f1(r.startupS)} s)`,
     `- jobs ${JSON.stringify(r.jobs)}; rows ${JSON.stringify(r.rows)}`,

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import Database from "better-sqlite3";
 import { pickErasureSubjects } from "@/lib/bench/erasure";
 import { loadStats, type LoadWindowStats } from "@/lib/bench/load-stats";
 import type { ErrorReport } from "@/lib/test/sydent-live";
@@ -26,7 +27,28 @@ export type ErasureLiveResult = {
   load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
   sydentErrors: { duringErasure: ErrorReport["totals"] & { console: ErrorReport["console_totals"]; total: number; first: unknown } };
   startupS: number;
+  /** Verification alone, before the erasure: batch pass (both servers) vs the per-subject path. */
+  verification: {
+    batchSeconds: number; subjectsPerS: number; sydentAnswered: number; checks: number;
+    perSubjectSample: number; perSubjectSeconds: number; load: LoadWindowStats; sydentErrors: number;
+  };
 };
+
+const PER_SUBJECT_SAMPLE = 3;
+
+/** Each subject's identifiers as a job holds them: the 3PID and the Matrix IDs bound to it. */
+function subjectIdsFor(dbs: { is1: string; is2: string }, queries: { kind: "email" | "msisdn"; address: string }[]) {
+  const conns = [dbs.is1, dbs.is2].map((f) => new Database(f, { readonly: true, fileMustExist: true }));
+  try {
+    const stmts = conns.map((c) => c.prepare("SELECT mxid FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IS NOT NULL"));
+    return queries.map((q) => ({
+      emails: q.kind === "email" ? [q.address] : [], msisdns: q.kind === "msisdn" ? [q.address] : [], sids: [] as string[],
+      mxids: [...new Set(stmts.flatMap((st) => (st.all(q.kind, q.address) as { mxid: string }[]).map((r) => r.mxid)))],
+    }));
+  } finally {
+    conns.forEach((c) => c.close());
+  }
+}
 
 const RATE = 12;
 const CHUNK_S = 30;
@@ -59,11 +81,50 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     o.onProgress(`erasure-live: baseline load ${RATE} req/s for ${o.baselineS ?? 60} s`);
     const before = loadStats([csvOf(await live.load(RATE, o.baselineS ?? 60, 1))]);
 
+    let seedNo = 2;
+    /** Runs fn while the load driver runs back to back; the load's CSVs and Sydent's errors over that window. */
+    const underLoad = async <T>(fn: () => Promise<T>) => {
+      const since = new Date().toISOString();
+      let stop = false;
+      const csvs: string[] = [];
+      const loop = (async () => {
+        while (!stop) csvs.push(csvOf(await live.load(RATE, CHUNK_S, seedNo++)));
+      })();
+      try {
+        return { value: await fn(), csvs, since };
+      } finally {
+        stop = true;
+        await loop;
+      }
+    };
+
+    // Verification alone (the read side, item 6): the batch pass over every subject on both servers
+    // (pages of 500, as bulk execution does), and the per-subject path on a small sample for scale.
+    const { verifyBatch, verifyStep } = await import("@/lib/erasure/verify-step");
+    const registered = await db().identityServer.findMany();
+    const ids = subjectIdsFor(o.dbs, queries);
+    o.onProgress(`erasure-live: verification only, ${ids.length} subjects in one batch pass per page, under load`);
+    const vb = await underLoad(async () => {
+      const t = Date.now();
+      let ok = 0;
+      for (const server of registered) for (let i = 0; i < ids.length; i += 500) ok += (await verifyBatch(server, ids.slice(i, i + 500))).filter((v) => v.sydent && v.sydent.answers.every((a) => !a.errors)).length;
+      return { seconds: (Date.now() - t) / 1000, sydentAnswered: ok };
+    });
+    const vbErrors = await live.errors(vb.since);
+    const sample = ids.slice(0, Math.min(PER_SUBJECT_SAMPLE, ids.length));
+    const tSample = Date.now();
+    for (const server of registered) for (const x of sample) await verifyStep(server, x);
+    const perSubjectS = (Date.now() - tSample) / 1000 / Math.max(1, sample.length);
+    const verification = {
+      batchSeconds: vb.value.seconds, subjectsPerS: ids.length / vb.value.seconds, sydentAnswered: vb.value.sydentAnswered, checks: ids.length * registered.length,
+      perSubjectSample: sample.length, perSubjectSeconds: perSubjectS, load: loadStats(vb.csvs), sydentErrors: vbErrors.errors_total + vbErrors.console_errors_total,
+    };
+
     const since = new Date().toISOString();
     let done = false;
     const during: string[] = [];
     const loadLoop = (async () => {
-      for (let seed = 2; !done; seed++) during.push(csvOf(await live.load(RATE, CHUNK_S, seed)));
+      while (!done) during.push(csvOf(await live.load(RATE, CHUNK_S, seedNo++)));
     })();
 
     const csv = ["medium,address", ...queries.map((q) => `${q.kind},${q.address}`)].join("\n");
@@ -123,6 +184,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,
+      verification,
     };
   } finally {
     await closeSydent();
