@@ -3,7 +3,9 @@ import path from "node:path";
 import type { ErasureLiveResult } from "@/lib/bench/erasure-live";
 import { BENCH_ROOT, ensureDemoPair, useTempConsoleDb } from "@/lib/bench/setup";
 
-// npm run bench -- --only erasure-live [--bindings 1000000] [--erasure-subjects 1000] [--seed s]
+// npm run bench -- --only erasure-live [--bindings 1000000] [--erasure-subjects 1000] [--erasure-live-execute N] [--seed s]
+// --erasure-subjects: subjects verified in the verification-only pass and, unless
+// --erasure-live-execute says fewer, erased by the bulk batch.
 // Needs the live-Sydent kit beside the clone (../shared/tools/sydent-live, or SYDENT_LIVE_KIT);
 // ports from SYDENT_LIVE_PORT_BASE / SYDENT_LIVE_HS_PORT. Prints a table, writes
 // .tmp/bench/results-erasure-live-<time>.json. No identifier is printed.
@@ -16,7 +18,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
   const row = (k: string, x: { requests: number; failures: number; p50_ms: number; p99_ms: number }, y: typeof x) =>
     `| ${k} | ${x.requests} / ${x.failures} | ${f1(x.p50_ms)} / ${f1(x.p99_ms)} | ${y.requests} / ${y.failures} | ${f1(y.p50_ms)} / ${f1(y.p99_ms)} |`;
   return [
-    `Verification only (before erasing), ${r.subjects} subjects x ${r.verification.checks / Math.max(1, r.subjects)} servers under load: batch ${f1(r.verification.batchSeconds)} s -> ${r.verification.subjectsPerS.toFixed(1)} subjects/s (Sydent answered cleanly for ${r.verification.sydentAnswered}/${r.verification.checks}); per-subject path ${f1(r.verification.perSubjectSeconds)} s/subject (sample ${r.verification.perSubjectSample}); Sydent error lines ${r.verification.sydentErrors}; load failures ${r.verification.load.failures}; lookup p50/p99 ${f1(r.verification.load.lookups.p50_ms)} / ${f1(r.verification.load.lookups.p99_ms)} ms`,
+    `Verification only (before erasing), ${r.verification.subjects} subjects x ${r.verification.checks / Math.max(1, r.verification.subjects)} servers under load: batch ${f1(r.verification.batchSeconds)} s -> ${r.verification.subjectsPerS.toFixed(1)} subjects/s (Sydent answered cleanly for ${r.verification.sydentAnswered}/${r.verification.checks}); per-subject path ${f1(r.verification.perSubjectSeconds)} s/subject (sample ${r.verification.perSubjectSample}); Sydent error lines ${r.verification.sydentErrors}; load failures ${r.verification.load.failures}; lookup p50/p99 ${f1(r.verification.load.lookups.p50_ms)} / ${f1(r.verification.load.lookups.p99_ms)} ms`,
     "",
     `Bulk erasure against real Sydent under load: ${r.subjects} subjects`,
     `- execution ${f1(r.executeS)} s -> ${r.subjectsPerS.toFixed(2)} subjects/s (dry run ${f1(r.dryRunS)} s, Sydent start ${f1(r.startupS)} s)`,
@@ -33,7 +35,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
   ].join("\n");
 }
 
-export async function runErasureLiveBench(o: { bindings: number; seed: string; subjects: number }): Promise<number> {
+export async function runErasureLiveBench(o: { bindings: number; seed: string; subjects: number; executeSubjects?: number }): Promise<number> {
   const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const { kitMissingReason } = await import("@/lib/test/sydent-live");
   const missing = kitMissingReason();
@@ -45,7 +47,7 @@ export async function runErasureLiveBench(o: { bindings: number; seed: string; s
   try {
     const { measureErasureLive } = await import("@/lib/bench/erasure-live");
     const startedAt = new Date().toISOString();
-    const r = await measureErasureLive({ dbs: { is1: byLabel.is1, is2: byLabel.is2 }, subjects: o.subjects, seed: o.seed, onProgress: progress });
+    const r = await measureErasureLive({ dbs: { is1: byLabel.is1, is2: byLabel.is2 }, subjects: o.subjects, executeSubjects: o.executeSubjects, seed: o.seed, onProgress: progress });
     const out = path.join(BENCH_ROOT, `results-erasure-live-${startedAt.replace(/[:.]/g, "").replace(/\d{3}Z$/, "Z")}.json`);
     fs.mkdirSync(BENCH_ROOT, { recursive: true });
     fs.writeFileSync(out, JSON.stringify({ startedAt, options: o, result: r }, null, 2) + "\n");

@@ -16,6 +16,7 @@ import type { ErrorReport } from "@/lib/test/sydent-live";
 // erased 3PID on both servers through Sydent's HTTP API.
 
 export type ErasureLiveResult = {
+  /** Subjects erased (the verification-only pass covers verification.subjects). */
   subjects: number;
   dryRunS: number;
   executeS: number;
@@ -29,7 +30,7 @@ export type ErasureLiveResult = {
   startupS: number;
   /** Verification alone, before the erasure: batch pass (both servers) vs the per-subject path. */
   verification: {
-    batchSeconds: number; subjectsPerS: number; sydentAnswered: number; checks: number;
+    subjects: number; batchSeconds: number; subjectsPerS: number; sydentAnswered: number; checks: number;
     perSubjectSample: number; perSubjectSeconds: number; load: LoadWindowStats; sydentErrors: number;
   };
 };
@@ -53,7 +54,7 @@ function subjectIdsFor(dbs: { is1: string; is2: string }, queries: { kind: "emai
 const RATE = 12;
 const CHUNK_S = 30;
 
-export async function measureErasureLive(o: { dbs: { is1: string; is2: string }; subjects: number; seed: string; baselineS?: number; onProgress: (m: string) => void }): Promise<ErasureLiveResult> {
+export async function measureErasureLive(o: { dbs: { is1: string; is2: string }; subjects: number; executeSubjects?: number; seed: string; baselineS?: number; onProgress: (m: string) => void }): Promise<ErasureLiveResult> {
   const { LiveSydent } = await import("@/lib/test/sydent-live");
   const { db } = await import("@/lib/db");
   const { setSydentAccount } = await import("@/lib/servers/sydent-account");
@@ -116,7 +117,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     for (const server of registered) for (const x of sample) await verifyStep(server, x);
     const perSubjectS = (Date.now() - tSample) / 1000 / Math.max(1, sample.length);
     const verification = {
-      batchSeconds: vb.value.seconds, subjectsPerS: ids.length / vb.value.seconds, sydentAnswered: vb.value.sydentAnswered, checks: ids.length * registered.length,
+      subjects: ids.length, batchSeconds: vb.value.seconds, subjectsPerS: ids.length / vb.value.seconds, sydentAnswered: vb.value.sydentAnswered, checks: ids.length * registered.length,
       perSubjectSample: sample.length, perSubjectSeconds: perSubjectS, load: loadStats(vb.csvs), sydentErrors: vbErrors.errors_total + vbErrors.console_errors_total,
     };
 
@@ -127,7 +128,8 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       while (!done) during.push(csvOf(await live.load(RATE, CHUNK_S, seedNo++)));
     })();
 
-    const csv = ["medium,address", ...queries.map((q) => `${q.kind},${q.address}`)].join("\n");
+    const erased = queries.slice(0, o.executeSubjects ?? queries.length);
+    const csv = ["medium,address", ...erased.map((q) => `${q.kind},${q.address}`)].join("\n");
     const servers = (await db().identityServer.findMany()).map((s) => ({ id: s.id, label: s.label, dbPath: s.dbPath }));
     const tDry = Date.now();
     const created = await createBulkBatch({ fileName: "bench.csv", content: csv, reason: "account_deactivated", createdBy: uploader.actor }, { servers, awaitDryRun: true });
@@ -170,8 +172,8 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     const stillAnswered: ErasureLiveResult["stillAnswered"] = {};
     for (const name of ["is1", "is2"] as const) {
       const acc = { asked: 0, found: 0, statuses: [] as (number | null)[] };
-      for (let i = 0; i < queries.length; i += 200) {
-        const part = queries.slice(i, i + 200).map((q) => [q.kind, q.address] as [string, string]);
+      for (let i = 0; i < erased.length; i += 200) {
+        const part = erased.slice(i, i + 200).map((q) => [q.kind, q.address] as [string, string]);
         const c = await bulkLookup(live.instance(name).client_url, part);
         acc.asked += part.length;
         acc.found += c.body?.threepids?.length ?? 0;
@@ -180,7 +182,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       stillAnswered[name] = acc;
     }
     return {
-      subjects: queries.length, dryRunS, executeS, subjectsPerS: queries.length / executeS, jobs, rows, verifySteps, stillAnswered,
+      subjects: erased.length, dryRunS, executeS, subjectsPerS: erased.length / executeS, jobs, rows, verifySteps, stillAnswered,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,

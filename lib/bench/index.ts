@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
-      "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
+      "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, "erasure-live-execute": { type: "string" }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
       seed: values.seed ?? "custodian-bench",
       subjects: int("erasure-subjects", values["erasure-subjects"], 1000, 1, 100_000),
+      executeSubjects: values["erasure-live-execute"] === undefined ? undefined : int("erasure-live-execute", values["erasure-live-execute"], 1000, 1, 100_000),
     });
   }
   const only = (values.only ?? "all") as BenchOnly;
