@@ -26,7 +26,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
     `- verify steps ${r.verifySteps.total} (failed ${r.verifySteps.failed}); through Sydent ${r.verifySteps.sydentChecked} (ok ${r.verifySteps.sydentOk}), statuses ${JSON.stringify(r.verifySteps.sydentStatuses)}`,
     `- Sydent error lines since the erasure started: ${r.sydentErrors.duringErasure.total} ${JSON.stringify({ error: r.sydentErrors.duringErasure.error, traceback: r.sydentErrors.duringErasure.traceback, locked: r.sydentErrors.duringErasure.database_is_locked, already_exists: r.sydentErrors.duringErasure.already_exists })}`,
     `- still answered by Sydent's bulk_lookup afterwards: ${Object.entries(r.stillAnswered).map(([k, v]) => `${k} ${v.found}/${v.asked} (HTTP ${[...new Set(v.statuses)].join(",")})`).join(", ")}`,
-    `- load failures during: ${d.failures} ${JSON.stringify(d.failuresByKindStatus)}`,
+    `- load failures during: ${d.failures} ${JSON.stringify(d.failuresByKindStatus)}; load runs that could not start: ${r.loadRunErrors.length}`,
     "",
     `| load (${r.load.rate} req/s) | before: requests / failures | p50 / p99 ms | during: requests / failures | p50 / p99 ms |`,
     "|---|---|---|---|---|",

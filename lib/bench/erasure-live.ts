@@ -28,6 +28,8 @@ export type ErasureLiveResult = {
   load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
   sydentErrors: { duringErasure: ErrorReport["totals"] & { console: ErrorReport["console_totals"]; total: number; first: unknown } };
   startupS: number;
+  /** Load-driver runs whose set-up failed (no CSV): counted as failed load, listed here. */
+  loadRunErrors: string[];
   /** Verification alone, before the erasure: batch pass (both servers) vs the per-subject path. */
   verification: {
     subjects: number; batchSeconds: number; subjectsPerS: number; sydentAnswered: number; checks: number;
@@ -81,15 +83,30 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
 
     o.onProgress(`erasure-live: baseline load ${RATE} req/s for ${o.baselineS ?? 60} s`);
     const before = loadStats([csvOf(await live.load(RATE, o.baselineS ?? 60, 1))]);
+    if (before.failures > before.requests / 10) throw new Error(`Sydent cannot serve the load on this data before Custodian does anything: ${before.failures} of ${before.requests} requests failed (${JSON.stringify(before.failuresByKindStatus)}); p99 ${before.lookups.p99_ms} ms`);
 
     let seedNo = 2;
+    /** One load run; a run whose set-up failed (Sydent not answering its account/hash requests) is counted, not fatal. */
+    const loadRunErrors: string[] = [];
+    const runLoad = async (): Promise<string | null> => {
+      try {
+        return csvOf(await live.load(RATE, CHUNK_S, seedNo++));
+      } catch (e) {
+        loadRunErrors.push((e as Error).message.slice(0, 300));
+        await new Promise((res) => setTimeout(res, 1000));
+        return null;
+      }
+    };
     /** Runs fn while the load driver runs back to back; the load's CSVs and Sydent's errors over that window. */
     const underLoad = async <T>(fn: () => Promise<T>) => {
       const since = new Date().toISOString();
       let stop = false;
       const csvs: string[] = [];
       const loop = (async () => {
-        while (!stop) csvs.push(csvOf(await live.load(RATE, CHUNK_S, seedNo++)));
+        while (!stop) {
+          const r = await runLoad();
+          if (r) csvs.push(r);
+        }
       })();
       try {
         return { value: await fn(), csvs, since };
@@ -125,7 +142,10 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     let done = false;
     const during: string[] = [];
     const loadLoop = (async () => {
-      while (!done) during.push(csvOf(await live.load(RATE, CHUNK_S, seedNo++)));
+      while (!done) {
+        const r = await runLoad();
+        if (r) during.push(r);
+      }
     })();
 
     const erased = queries.slice(0, o.executeSubjects ?? queries.length);
@@ -187,6 +207,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,
       verification,
+      loadRunErrors,
     };
   } finally {
     await closeSydent();
