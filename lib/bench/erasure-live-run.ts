@@ -21,7 +21,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
     `Verification only (before erasing), ${r.verification.subjects} subjects x ${r.verification.checks / Math.max(1, r.verification.subjects)} servers under load: batch ${f1(r.verification.batchSeconds)} s -> ${r.verification.subjectsPerS.toFixed(1)} subjects/s (Sydent answered cleanly for ${r.verification.sydentAnswered}/${r.verification.checks}); per-subject path ${f1(r.verification.perSubjectSeconds)} s/subject (sample ${r.verification.perSubjectSample}); Sydent error lines ${r.verification.sydentErrors}; load failures ${r.verification.load.failures}; lookup p50/p99 ${f1(r.verification.load.lookups.p50_ms)} / ${f1(r.verification.load.lookups.p99_ms)} ms`,
     "",
     `Bulk erasure against real Sydent under load: ${r.subjects} subjects`,
-    `- execution ${f1(r.executeS)} s -> ${r.subjectsPerS.toFixed(2)} subjects/s (dry run ${f1(r.dryRunS)} s, Sydent start ${f1(r.startupS)} s)`,
+    `- execution ${f1(r.executeS)} s for ${r.jobsRun} jobs -> ${r.subjectsPerS.toFixed(2)} subjects/s (dry run ${f1(r.dryRunS)} s, Sydent start ${f1(r.startupS)} s)`,
     `- jobs ${JSON.stringify(r.jobs)}; rows ${JSON.stringify(r.rows)}`,
     `- verify steps ${r.verifySteps.total} (failed ${r.verifySteps.failed}); through Sydent ${r.verifySteps.sydentChecked} (ok ${r.verifySteps.sydentOk}), statuses ${JSON.stringify(r.verifySteps.sydentStatuses)}`,
     `- Sydent error lines since the erasure started: ${r.sydentErrors.duringErasure.total} ${JSON.stringify({ error: r.sydentErrors.duringErasure.error, traceback: r.sydentErrors.duringErasure.traceback, locked: r.sydentErrors.duringErasure.database_is_locked, already_exists: r.sydentErrors.duringErasure.already_exists })}`,

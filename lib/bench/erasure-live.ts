@@ -18,6 +18,7 @@ import type { ErrorReport } from "@/lib/test/sydent-live";
 export type ErasureLiveResult = {
   /** Subjects erased (the verification-only pass covers verification.subjects). */
   subjects: number;
+  jobsRun: number;
   dryRunS: number;
   executeS: number;
   subjectsPerS: number;
@@ -133,6 +134,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     const tSample = Date.now();
     for (const server of registered) for (const x of sample) await verifyStep(server, x);
     const perSubjectS = (Date.now() - tSample) / 1000 / Math.max(1, sample.length);
+    o.onProgress(`erasure-live: verification only done: batch ${vb.value.seconds.toFixed(1)} s for ${ids.length} subjects on ${registered.length} servers; per-subject ${perSubjectS.toFixed(2)} s; Sydent error lines ${vbErrors.errors_total + vbErrors.console_errors_total}`);
     const verification = {
       subjects: ids.length, batchSeconds: vb.value.seconds, subjectsPerS: ids.length / vb.value.seconds, sydentAnswered: vb.value.sydentAnswered, checks: ids.length * registered.length,
       perSubjectSample: sample.length, perSubjectSeconds: perSubjectS, load: loadStats(vb.csvs), sydentErrors: vbErrors.errors_total + vbErrors.console_errors_total,
@@ -202,7 +204,8 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       stillAnswered[name] = acc;
     }
     return {
-      subjects: erased.length, dryRunS, executeS, subjectsPerS: erased.length / executeS, jobs, rows, verifySteps, stillAnswered,
+      // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,
