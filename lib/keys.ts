@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 // one secret is configured and each use gets its own independent key. Changing the master key
 // breaks existing pseudonyms and TOTP secrets: it is set once (README, "Configuration").
 
-export type KeyPurpose = "pseudonym-v1" | "totp-encryption-v1" | "download-link-v1" | "subject-identifier-v1" | "export-storage-v1";
+export type KeyPurpose = "pseudonym-v1" | "totp-encryption-v1" | "download-link-v1" | "subject-identifier-v1" | "export-storage-v1" | "sydent-token-v1";
 
 export function deriveKey(purpose: KeyPurpose, masterHex = env().CUSTODIAN_MASTER_KEY): Buffer {
   return Buffer.from(crypto.hkdfSync("sha256", Buffer.from(masterHex, "hex"), Buffer.alloc(0), `custodian:${purpose}`, 32));

@@ -25,7 +25,7 @@ const VERIFY_SAMPLE = 50;
 type Server = { label: string; serverName: string; dbPath: string };
 
 /** Bound 3PIDs alternating email / phone, one per person (deduplicated by bound Matrix ID). */
-function pickErasureSubjects(files: string[], n: number, seed: string): SubjectQuery[] {
+export function pickErasureSubjects(files: string[], n: number, seed: string): SubjectQuery[] {
   const picked = pickSubjects(files, Math.ceil(n * 1.3) + 5, `${seed}:erasure`);
   const conns = files.map((f) => new Database(f, { readonly: true, fileMustExist: true }));
   try {

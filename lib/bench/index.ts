@@ -7,13 +7,13 @@ import { BENCH_ROOT } from "@/lib/bench/setup";
 import type { BenchOnly } from "@/lib/bench/types";
 import { runWitnessBench } from "@/lib/bench/witness";
 
-// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed s]
+// npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|erasure-live|all] [--seed s]
 //                  [--writer-interval-ms 5] [--erasure-subjects 1000]
 // Builds (or reuses, from .tmp/bench/<bindings>-<seed>/) a demo identity-database pair, times
 // Custodian against hand-written SQL, prints a table and writes .tmp/bench/results-<time>.json.
 // See BENCHMARKS.md. Identifiers are never printed.
 
-const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000] [--entries 1000000 (witness)]
+const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|erasure-live|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000] [--entries 1000000 (witness)]
 npm run bench -- --only blocks [--block-count 100000] [--iterations 2000]   (HAProxy abuse blocks; needs Debian's haproxy)`;
 
 async function runBlocks(blockCount: number, iterations: number): Promise<number> {
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       bindings: { type: "string" }, iterations: { type: "string" }, only: { type: "string" }, seed: { type: "string" },
-      "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, help: { type: "boolean", short: "h" },
+      "writer-interval-ms": { type: "string" }, "erasure-subjects": { type: "string" }, "erasure-live-execute": { type: "string" }, help: { type: "boolean", short: "h" },
       "block-count": { type: "string" },
       entries: { type: "string" },
     },
@@ -62,6 +62,15 @@ async function main(): Promise<number> {
     fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n");
     console.log(JSON.stringify(r, null, 2));
     return 0;
+  }
+  if (values.only === "erasure-live") {
+    const { runErasureLiveBench } = await import("@/lib/bench/erasure-live-run");
+    return runErasureLiveBench({
+      bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
+      seed: values.seed ?? "custodian-bench",
+      subjects: int("erasure-subjects", values["erasure-subjects"], 1000, 1, 100_000),
+      executeSubjects: values["erasure-live-execute"] === undefined ? undefined : int("erasure-live-execute", values["erasure-live-execute"], 1000, 1, 100_000),
+    });
   }
   const only = (values.only ?? "all") as BenchOnly;
   if (!["search", "package", "erasure", "all"].includes(only)) throw new Error("--only must be search, package, erasure or all");

@@ -12,6 +12,8 @@ import type { BulkSubject } from "@/lib/erasure/bulk-parse";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import { openJson } from "@/lib/erasure/workflow-support";
 import { markNothingHeld } from "@/lib/erasure/workflow-execute";
+import { verifyPage } from "@/lib/erasure/bulk-verify";
+import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
@@ -23,11 +25,15 @@ import { markNothingHeld } from "@/lib/erasure/workflow-execute";
 //   batch was approved as a whole) and linked to the batch, then the engine runs it. A job that
 //   pauses (identity database locked, missing, read-only) pauses the batch (state "approved"
 //   again, Execute resumes); a row's job is never created twice (row.jobId, and startErasure
-//   returns the existing job for the same request and person).
+//   returns the existing job for the same request and person). Rows run in pages of EXEC_PAGE:
+//   each job's phase 1 runs up to its verify steps, then the page is verified in one pass
+//   (bulk-verify.ts: one scan per table for all its subjects, batched lookups through Sydent),
+//   then each job finishes with its own results (its verify steps, receipt and first phase-2 pass).
 
 const KEY = "subject-identifier-v1" as const;
 const DRY_CHUNK = 2000;
-const EXEC_PAGE = 50;
+/** Rows per page: phase 1 row by row, then one verification pass for the page (verifyPage). */
+const EXEC_PAGE = 500;
 const DONE = new Set(["completed", "phase1_done", "phase2_pending"]);
 const RUNNABLE = new Set(["approved", "running", "paused"]);
 
@@ -128,9 +134,15 @@ async function linkSubject(requestId: string, s: BulkSubject, addedById: string)
 }
 
 type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
+type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
+type EngineOpts = { deferVerify?: boolean; verified?: PrecomputedVerify };
 
-/** One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops the batch. */
-async function runRow(row: Row, ctx: { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions }): Promise<"ok" | "pause"> {
+/**
+ * One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops
+ * the batch. With deferVerify the job stops before its verify steps ("deferred": the page verifies
+ * all its jobs in one pass, verifyPage, then finishes them with the results).
+ */
+async function runRow(row: Row, ctx: Ctx, eo: EngineOpts = {}): Promise<"ok" | "pause" | { deferred: string }> {
   const setRow = (status: string, error: string | null, jobId?: string) => db().erasureBatchRow.update({ where: { id: row.id }, data: { status, error, ...(jobId ? { jobId } : {}) } });
   let jobId = row.jobId;
   if (!jobId) {
@@ -152,7 +164,8 @@ async function runRow(row: Row, ctx: { batchId: string; requestId: string; reaso
   } else if (before && RUNNABLE.has(before.state)) {
     try {
       const { runErasureJob } = await import("@/lib/erasure/engine");
-      await runErasureJob(jobId, ctx.executor);
+      const r = await runErasureJob(jobId, ctx.executor, eo);
+      if (r.deferred) return { deferred: jobId };
     } catch (e) {
       // The job stays resumable (durable steps): stop the batch here, Execute resumes it.
       await setRow("valid", `Stopped: ${(e as Error).message.slice(0, 200)}`, jobId);
@@ -182,15 +195,26 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
     for (;;) {
       const rows = await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: EXEC_PAGE, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
       if (rows.length === 0) break;
+      const stop = () => db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } });
+      // Phase-1 writes row by row, verification of the whole page at once, then each job finishes.
+      const deferred: { row: Row; jobId: string }[] = [];
+      let paused = false;
       for (const row of rows) {
         after = row.rowNo;
-        if ((await runRow(row, ctx)) === "pause") {
-          await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } });
-          return;
+        const r = await runRow(row, ctx, { deferVerify: true });
+        if (r === "pause") {
+          paused = true;
+          break;
         }
-        const left = await db().erasureBatchRow.count({ where: todo });
-        o.onProgress?.({ phase: "execute", done: total - left, total });
+        if (typeof r === "object") deferred.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
+        else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
       }
+      const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
+      for (const d of deferred) {
+        if ((await runRow(d.row, ctx, { verified })) === "pause") paused = true;
+        o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
+      }
+      if (paused) return void (await stop());
     }
     await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "done" } });
   });

@@ -10,7 +10,8 @@ import { planSteps, type ErasurePlan, type StepKind } from "@/lib/erasure/plan";
 import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
 import { scrubLogs } from "@/lib/erasure/phase2-scrub";
-import { verifyServer, type SubjectIds, type VerifyResult } from "@/lib/erasure/verify";
+import type { SubjectIds, VerifyResult } from "@/lib/erasure/verify";
+import { verifyStep, type PrecomputedVerify } from "@/lib/erasure/verify-step";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
 //   runErasureJob(jobId, actor, opts?) -> RunResult   run / resume phase 1 (+ a first phase-2 pass)
@@ -43,8 +44,12 @@ export type RunOptions = {
   onHeartbeat?: () => void;
   op?: OpOptions;
   phase2Days?: number;
+  /** Verification results computed ahead for a whole bulk page (verify-step.ts verifyBatch). */
+  verified?: PrecomputedVerify;
+  /** Stop before the first verify step, leaving the job "approved" (bulk pages verify together). */
+  deferVerify?: boolean;
 };
-export type RunResult = { state: string; pausedReason?: string | null; stepsRun: number; busy?: boolean };
+export type RunResult = { state: string; pausedReason?: string | null; stepsRun: number; busy?: boolean; deferred?: boolean };
 type Job = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["erasureJob"]["findUnique"]>>>;
 
 export const sealTarget = (t: unknown) => encryptSecret(JSON.stringify(t), KEY);
@@ -88,6 +93,11 @@ export async function runErasureJob(jobId: string, actor: Actor, opts: RunOption
   const fresh = await db().erasureJob.findUniqueOrThrow({ where: { id: jobId } });
   if (!(await materialise(fresh, actor))) return pause(fresh, actor, "The job has no approved plan; preview and approve it again.", 0);
   const run = await runSteps(fresh, actor, opts);
+  if (run.deferred) {
+    // Phase-1 writes done; the bulk page verifies all its jobs at once, then runs this one again.
+    await db().erasureJob.updateMany({ where: { id: jobId, state: "running" }, data: { state: "approved" } });
+    return { state: "approved", stepsRun: run.stepsRun, deferred: true };
+  }
   if (run.paused) return { state: "paused", pausedReason: run.paused, stepsRun: run.stepsRun };
   const now = nowOf(opts);
   const days = Math.min(30, opts.phase2Days ?? env().CUSTODIAN_ERASURE_PHASE2_DAYS);
@@ -122,11 +132,12 @@ async function pause(job: Job, actor: Actor, reason: string, stepsRun: number): 
 }
 
 /** Runs every step not done, in seq order. Returns the pause reason when one could not act. */
-export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promise<{ stepsRun: number; paused?: string }> {
+export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promise<{ stepsRun: number; paused?: string; deferred?: boolean }> {
   const steps = await db().erasureStep.findMany({ where: { jobId: job.id, state: { notIn: ["done", "skipped"] } }, orderBy: { seq: "asc" } });
   const ids = subjectIdsOf(job);
   let stepsRun = 0;
   for (const step of steps) {
+    if (opts.deferVerify && step.kind === "verify") return { stepsRun, deferred: true };
     const server = step.serverId ? await db().identityServer.findUnique({ where: { id: step.serverId } }) : step.kind === "scrubLogs" ? { id: "", label: "logs", dbPath: "" } : null;
     if (!server) return { stepsRun, paused: (await pause(job, actor, "A server of this erasure is no longer registered.", stepsRun)).pausedReason! };
     await db().$transaction([
@@ -151,7 +162,9 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
           await lease.beat();
         },
       };
-      result = await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
+      result = step.kind === "verify"
+        ? await verifyStep(server as Parameters<typeof verifyStep>[0], ids, { nowMs: nowOf(opts).getTime(), jobId: job.id, precomputed: opts.verified })
+        : await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
     } catch (e) {
       if (!(e instanceof IdentityDbUnavailable)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
@@ -169,8 +182,11 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     stepsRun++;
     crashPoint(opts, step.seq, 2);
     if (failed) {
-      const left = Object.entries((result as VerifyResult).leftovers).map(([k, n]) => `${k} ${n}`).join(", ");
-      const r = await pause(job, actor, `Verification on ${server.label} found data still held (${left || "lookups still answer"}); review and run again.`, stepsRun);
+      const v = result as VerifyResult;
+      const left = Object.entries(v.leftovers).map(([k, n]) => `${k} ${n}`).join(", ");
+      const sydent = v.sydent && !v.sydent.ok ? ` Sydent's own lookups failed verification (${v.sydent.problems.join("; ")}).` : "";
+      const held = left || !sydent ? ` found data still held (${left || "lookups still answer"});` : "";
+      const r = await pause(job, actor, `Verification on ${server.label}${held}${sydent} Review and run again.`, stepsRun);
       return { stepsRun, paused: r.pausedReason! };
     }
   }
@@ -189,7 +205,7 @@ async function act(kind: StepKind, file: string, t: Record<string, unknown>, ids
     case "deleteInvitesFrom": return ops.deleteInvitesFrom(file, t as { mxid: string }, o);
     case "deleteAccount": return ops.deleteAccount(file, t as { mxid: string }, o);
     case "pruneTombstone": return ops.pruneTombstone(file, t as unknown as Parameters<typeof ops.pruneTombstone>[1], o);
-    case "verify": return verifyServer(file, ids, { nowMs: o.nowMs });
+    case "verify": throw new Error("verify runs through verifyStep");
     case "scrubLogs": return scrubLogs(t as { files: string[] }, ids);
   }
 }

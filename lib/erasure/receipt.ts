@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { decryptSecret } from "@/lib/keys";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import type { VerifyResult } from "@/lib/erasure/verify";
+import type { SydentCheck } from "@/lib/erasure/verify-sydent";
 
 // The erasure receipt (issue 4, "The receipt"). API: buildReceipt(jobId) -> ErasureReceipt (JSON).
 // Per server and per store: what was done with row counts, the verification result, who asked /
@@ -16,7 +17,8 @@ export type ServerReceipt = {
   server: string;
   serverName: string;
   stores: Record<string, StoreCounts>;
-  verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null }) | null;
+  /** sydent: Sydent's own answers (status codes, counts) when its client API is registered; null otherwise. */
+  verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null; sydent: SydentCheck | null }) | null;
   pendingTombstones: { tombstoneId: number; owedTo: string[] }[];
 };
 export type ErasureReceipt = {
@@ -57,6 +59,11 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
   const staffIds = [job.requestedById, job.approvedById, job.executedById].filter((x): x is string => !!x);
   const staff = new Map((await db().staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, email: true } })).map((s) => [s.id, s.email]));
   const request = await db().request.findUnique({ where: { id: job.requestId }, select: { reference: true } });
+  // A bulk row's job is created at execution, after the whole batch was approved: the request
+  // behind it is the batch upload (by the uploader, requestedBy), so that is its requestedAt.
+  // Taking the job's createdAt made approvedAt (the batch's approval) come before requestedAt.
+  const batch = job.batchId ? await db().erasureBatch.findUnique({ where: { id: job.batchId }, select: { createdAt: true } }) : null;
+  const requestedAt = batch && batch.createdAt < job.createdAt ? batch.createdAt : job.createdAt;
   const plan = job.planEnc ? (JSON.parse(decryptSecret(job.planEnc, "subject-identifier-v1")) as ErasurePlan) : null;
 
   const byServer = new Map<string, ServerReceipt>();
@@ -70,7 +77,7 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
     if (!sr) continue;
     if (step.kind === "verify") {
       const v = r as unknown as VerifyResult;
-      sr.verification = { ok: v.ok, lookups: v.lookups, leftovers: v.leftovers, at: iso(step.doneAt) };
+      sr.verification = { ok: v.ok, lookups: v.lookups, leftovers: v.leftovers, at: iso(step.doneAt), sydent: v.sydent ?? null };
       sr.pendingTombstones = v.tombstones.filter((t) => t.behind.length).map((t) => ({ tombstoneId: t.id, owedTo: t.behind }));
       continue;
     }
@@ -105,7 +112,7 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
     state: job.state,
     nothingHeld: plan?.nothingHeld ?? job.state === "nothing_held",
     people: { requestedBy: staff.get(job.requestedById) ?? null, approvedBy: job.approvedById ? staff.get(job.approvedById) ?? null : null, executedBy: job.executedById ? staff.get(job.executedById) ?? null : null },
-    times: { requestedAt: job.createdAt.toISOString(), approvedAt: iso(job.approvedAt), phase1DoneAt: iso(job.phase1DoneAt), phase2DueAt: iso(job.phase2DueAt), completedAt: iso(job.completedAt) },
+    times: { requestedAt: requestedAt.toISOString(), approvedAt: iso(job.approvedAt), phase1DoneAt: iso(job.phase1DoneAt), phase2DueAt: iso(job.phase2DueAt), completedAt: iso(job.completedAt) },
     servers: [...byServer.values()],
     owedByUnregisteredPeers: [...owed].map(([peer, bindings]) => ({ peer, bindings })),
     logs: { mode: env().CUSTODIAN_ERASURE_LOGS, files: plan?.logs?.files.length ?? 0, lastCopyExpiresAt: plan?.logs?.lastCopyExpiresAt ?? null, scrubbed },

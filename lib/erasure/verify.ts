@@ -4,6 +4,7 @@ import { checkFile, classifyError } from "@/lib/sydent/errors";
 import { lookupHash } from "@/lib/sydent/lookup-hash";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
 import { sydentRaw } from "@/lib/sydent/open";
+import type { SydentCheck } from "@/lib/erasure/verify-sydent";
 
 // After phase 1, per server: the lookups Sydent would run, and plain checks of every store.
 // API: verifyServer(file, ids, {nowMs}) -> VerifyResult (counts and tombstone ids only, no
@@ -23,6 +24,8 @@ export type VerifyResult = {
   leftovers: Record<string, number>;
   tombstones: { id: number; behind: string[] }[];
   pepperKnown: boolean;
+  /** Sydent's own answers (verify-sydent.ts), when the server's client API URL is registered. */
+  sydent?: SydentCheck;
 };
 
 /** Python json.dumps (ensure_ascii) form of a string's characters, as stored in sgAssoc. */
@@ -34,7 +37,7 @@ export function threepidsOf(ids: SubjectIds): { medium: Medium; address: string 
   return [...ids.emails.map((a) => ({ medium: "email" as const, address: a })), ...ids.msisdns.map((a) => ({ medium: "msisdn" as const, address: a }))];
 }
 
-function openRead(file: string): Database.Database {
+export function openRead(file: string): Database.Database {
   const problem = checkFile(file);
   if (problem) throw new IdentityDbUnavailable(problem.kind === "missing" ? "missing" : "readonly");
   try {

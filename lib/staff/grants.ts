@@ -51,7 +51,7 @@ export async function requestGrant(
   if (actor.id === g.staffId) throw new GrantRuleError("You cannot grant a role to your own account.");
   if ((await activeAdmins(tx)) < 2) {
     throw new GrantRuleError(
-      "Granting the DPO or admin role needs a second active administrator to confirm it, and there is none. Add one from the command line (npm run cli -- staff:create-admin --operator <your e-mail>).",
+      "Granting the DPO or admin role needs a second active administrator to confirm it, and there is none. Add one from the command line (npm run cli -- staff:create-admin --operator <your e-mail> --code <your authenticator code>).",
     );
   }
   const { seq } = await appendAccessLog(tx, {

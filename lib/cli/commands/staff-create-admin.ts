@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
-import { resolveOperator } from "@/lib/cli/operator";
+import { codeOption, resolveVerifiedOperator } from "@/lib/cli/operator";
 import { createBootstrapAdmin } from "@/lib/staff/bootstrap";
 import { StaffRuleError } from "@/lib/staff/manage-staff";
 
@@ -19,11 +19,13 @@ export default defineCommand({
     email: { type: "string", description: "the new admin's e-mail address (their sign-in name)" },
     name: { type: "string", description: "display name" },
     operator: { type: "string", description: "an existing admin's e-mail; required once an active admin exists" },
+    ...codeOption,
   },
   async run({ values }) {
     const parsed = argsSchema.safeParse({ email: values.email ?? "", name: values.name ?? "" });
     if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));
-    const operator = typeof values.operator === "string" ? await resolveOperator(values.operator, "staff.manage") : null;
+    // Adding an admin on behalf of an existing one needs that admin's current authenticator code.
+    const operator = typeof values.operator === "string" ? await resolveVerifiedOperator(values.operator, values.code, "staff.manage", "staff:create-admin") : null;
     try {
       const admin = await createBootstrapAdmin({ email: parsed.data.email, displayName: parsed.data.name }, operator);
       printJson(admin);

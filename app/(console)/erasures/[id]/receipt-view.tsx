@@ -14,7 +14,27 @@ function Verification({ v }: { v: ErasureReceipt["servers"][number]["verificatio
       {v.ok ? "Verified: nothing found." : "Verification found data still held."}{" "}
       Lookups Sydent would run (v1, bulk, v2 with this server&apos;s pepper, store-invite) over {v.lookups.checked3pids} identifier(s): {found} answer(s).
       {left.length > 0 && <> Left: {left.map(([k, n]) => `${k} ${n}`).join(", ")}.</>} <span className="muted">({at(v.at)})</span>
+      <SydentAnswers s={v.sydent} />
     </p>
+  );
+}
+
+const CHECK_LABEL: Record<string, string> = { v1: "v1 lookup", bulk: "bulk lookup", hash_details: "v2 hash details", v2: "v2 lookup" };
+
+/** What the running Sydent itself answered (status codes as received; "no answer" = timeout or refused). */
+function SydentAnswers({ s }: { s: NonNullable<ErasureReceipt["servers"][number]["verification"]>["sydent"] }) {
+  if (!s) return <><br /><span className="muted">Sydent itself was not asked (no client API URL registered for this server).</span></>;
+  const codes = (xs: (number | null)[]) => [...new Set(xs.map((x) => (x === null ? "no answer" : `HTTP ${x}`)))].join(", ");
+  return (
+    <>
+      <br />
+      <span data-testid="sydent-answers">
+        Sydent itself ({s.ok ? "nothing found" : "failed"}):{" "}
+        {s.answers.map((a) => `${CHECK_LABEL[a.check] ?? a.check} ${codes(a.statuses)}${a.asked ? `, ${a.found} of ${a.asked} found` : ""}`).join("; ") || "no identifiers to ask about"}
+        {s.v2 === "no_token" && "; v2 lookup not asked (no v2 account token registered)"}.
+        {s.problems.length > 0 && <> Problems: {s.problems.join("; ")}.</>}
+      </span>
+    </>
   );
 }
 

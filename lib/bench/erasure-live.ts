@@ -1,0 +1,219 @@
+import fs from "node:fs";
+import Database from "better-sqlite3";
+import { pickErasureSubjects } from "@/lib/bench/erasure";
+import { loadStats, type LoadWindowStats } from "@/lib/bench/load-stats";
+import type { ErrorReport } from "@/lib/test/sydent-live";
+
+// Bulk erasure against real Sydent under load (issue 7, item 6): the kit (../shared/tools/
+// sydent-live) starts two real, replicating Sydent 2.7.0 servers on COPIES of the cached demo
+// databases; both are registered in the benchmark's console DB with their client and internal API
+// URLs and a v2 account (verification through Sydent). The kit's load driver runs alone first
+// ("before"), then in back-to-back runs for as long as an N-subject bulk erasure (3PID CSV: upload
+// + dry run, approval by a second person, execution by the real engine, whatever phase 1 does at
+// the time) takes ("during"). Reported: subjects/s of the execution, Sydent's error lines (the
+// kit's sydent-errors since the erasure started), load failures, lookup p50/p99 before and during,
+// the jobs' verification outcomes (SQL and Sydent's answers), and a final bulk_lookup of every
+// erased 3PID on both servers through Sydent's HTTP API.
+
+export type ErasureLiveResult = {
+  /** Subjects erased (the verification-only pass covers verification.subjects). */
+  subjects: number;
+  jobsRun: number;
+  dryRunS: number;
+  executeS: number;
+  subjectsPerS: number;
+  jobs: Record<string, number>;
+  rows: Record<string, number>;
+  verifySteps: { total: number; failed: number; sydentChecked: number; sydentOk: number; sydentStatuses: Record<string, number> };
+  stillAnswered: Record<string, { asked: number; found: number; statuses: (number | null)[] }>;
+  load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
+  sydentErrors: { duringErasure: ErrorReport["totals"] & { console: ErrorReport["console_totals"]; total: number; first: unknown } };
+  startupS: number;
+  /** Load-driver runs whose set-up failed (no CSV): counted as failed load, listed here. */
+  loadRunErrors: string[];
+  /** Verification alone, before the erasure: batch pass (both servers) vs the per-subject path. */
+  verification: {
+    subjects: number; batchSeconds: number; subjectsPerS: number; sydentAnswered: number; checks: number;
+    perSubjectSample: number; perSubjectSeconds: number; load: LoadWindowStats; sydentErrors: number;
+  };
+};
+
+const PER_SUBJECT_SAMPLE = 3;
+
+/** Each subject's identifiers as a job holds them: the 3PID and the Matrix IDs bound to it. */
+function subjectIdsFor(dbs: { is1: string; is2: string }, queries: { kind: "email" | "msisdn"; address: string }[]) {
+  const conns = [dbs.is1, dbs.is2].map((f) => new Database(f, { readonly: true, fileMustExist: true }));
+  try {
+    const stmts = conns.map((c) => c.prepare("SELECT mxid FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IS NOT NULL"));
+    return queries.map((q) => ({
+      emails: q.kind === "email" ? [q.address] : [], msisdns: q.kind === "msisdn" ? [q.address] : [], sids: [] as string[],
+      mxids: [...new Set(stmts.flatMap((st) => (st.all(q.kind, q.address) as { mxid: string }[]).map((r) => r.mxid)))],
+    }));
+  } finally {
+    conns.forEach((c) => c.close());
+  }
+}
+
+const RATE = 12;
+const CHUNK_S = 30;
+
+export async function measureErasureLive(o: { dbs: { is1: string; is2: string }; subjects: number; executeSubjects?: number; seed: string; baselineS?: number; onProgress: (m: string) => void }): Promise<ErasureLiveResult> {
+  const { LiveSydent } = await import("@/lib/test/sydent-live");
+  const { db } = await import("@/lib/db");
+  const { setSydentAccount } = await import("@/lib/servers/sydent-account");
+  const { approveBulkBatch, createBulkBatch, executeBulkBatch } = await import("@/lib/erasure/bulk");
+  const { bulkLookup } = await import("@/lib/sydent/client-api");
+  const { seedStaff } = await import("@/lib/requests/testing");
+  const { closeSydent } = await import("@/lib/sydent/open");
+
+  const queries = pickErasureSubjects([o.dbs.is1, o.dbs.is2], o.subjects, o.seed) as { kind: "email" | "msisdn"; address: string }[];
+  o.onProgress(`erasure-live: ${queries.length} subjects picked; starting two real Sydent servers on copies of the demo databases`);
+  const t0 = Date.now();
+  const live = await LiveSydent.start({ dbs: o.dbs });
+  const startupS = (Date.now() - t0) / 1000;
+  try {
+    const hs = live.state.homeserver_stub.server_name;
+    const [admin, uploader, approver] = [await seedStaff("admin"), await seedStaff("dpo"), await seedStaff("dpo")];
+    for (const name of ["is1", "is2"] as const) {
+      const i = live.instance(name);
+      await db().identityServer.create({ data: { label: name, serverName: i.server_name, dbPath: i.db, clientApiUrl: i.client_url, internalApiUrl: i.internal_url } });
+      const r = await setSydentAccount(admin.actor, { label: name, openidToken: "custodian-bench", homeserver: hs });
+      if (!r.ok) throw new Error(`v2 account on ${name}: ${r.message}`);
+    }
+    const csvOf = (r: unknown) => (r as { csv: string }).csv;
+
+    o.onProgress(`erasure-live: baseline load ${RATE} req/s for ${o.baselineS ?? 60} s`);
+    const before = loadStats([csvOf(await live.load(RATE, o.baselineS ?? 60, 1))]);
+    if (before.failures > before.requests / 10) throw new Error(`Sydent cannot serve the load on this data before Custodian does anything: ${before.failures} of ${before.requests} requests failed (${JSON.stringify(before.failuresByKindStatus)}); p99 ${before.lookups.p99_ms} ms`);
+
+    let seedNo = 2;
+    /** One load run; a run whose set-up failed (Sydent not answering its account/hash requests) is counted, not fatal. */
+    const loadRunErrors: string[] = [];
+    const runLoad = async (): Promise<string | null> => {
+      try {
+        return csvOf(await live.load(RATE, CHUNK_S, seedNo++));
+      } catch (e) {
+        loadRunErrors.push((e as Error).message.slice(0, 300));
+        await new Promise((res) => setTimeout(res, 1000));
+        return null;
+      }
+    };
+    /** Runs fn while the load driver runs back to back; the load's CSVs and Sydent's errors over that window. */
+    const underLoad = async <T>(fn: () => Promise<T>) => {
+      const since = new Date().toISOString();
+      let stop = false;
+      const csvs: string[] = [];
+      const loop = (async () => {
+        while (!stop) {
+          const r = await runLoad();
+          if (r) csvs.push(r);
+        }
+      })();
+      try {
+        return { value: await fn(), csvs, since };
+      } finally {
+        stop = true;
+        await loop;
+      }
+    };
+
+    // Verification alone (the read side, item 6): the batch pass over every subject on both servers
+    // (pages of 500, as bulk execution does), and the per-subject path on a small sample for scale.
+    const { verifyBatch, verifyStep } = await import("@/lib/erasure/verify-step");
+    const registered = await db().identityServer.findMany();
+    const ids = subjectIdsFor(o.dbs, queries);
+    o.onProgress(`erasure-live: verification only, ${ids.length} subjects in one batch pass per page, under load`);
+    const vb = await underLoad(async () => {
+      const t = Date.now();
+      let ok = 0;
+      for (const server of registered) for (let i = 0; i < ids.length; i += 500) ok += (await verifyBatch(server, ids.slice(i, i + 500))).filter((v) => v.sydent && v.sydent.answers.every((a) => !a.errors)).length;
+      return { seconds: (Date.now() - t) / 1000, sydentAnswered: ok };
+    });
+    const vbErrors = await live.errors(vb.since);
+    const sample = ids.slice(0, Math.min(PER_SUBJECT_SAMPLE, ids.length));
+    const tSample = Date.now();
+    for (const server of registered) for (const x of sample) await verifyStep(server, x);
+    const perSubjectS = (Date.now() - tSample) / 1000 / Math.max(1, sample.length);
+    o.onProgress(`erasure-live: verification only done: batch ${vb.value.seconds.toFixed(1)} s for ${ids.length} subjects on ${registered.length} servers; per-subject ${perSubjectS.toFixed(2)} s; Sydent error lines ${vbErrors.errors_total + vbErrors.console_errors_total}`);
+    const verification = {
+      subjects: ids.length, batchSeconds: vb.value.seconds, subjectsPerS: ids.length / vb.value.seconds, sydentAnswered: vb.value.sydentAnswered, checks: ids.length * registered.length,
+      perSubjectSample: sample.length, perSubjectSeconds: perSubjectS, load: loadStats(vb.csvs), sydentErrors: vbErrors.errors_total + vbErrors.console_errors_total,
+    };
+
+    const since = new Date().toISOString();
+    let done = false;
+    const during: string[] = [];
+    const loadLoop = (async () => {
+      while (!done) {
+        const r = await runLoad();
+        if (r) during.push(r);
+      }
+    })();
+
+    const erased = queries.slice(0, o.executeSubjects ?? queries.length);
+    const csv = ["medium,address", ...erased.map((q) => `${q.kind},${q.address}`)].join("\n");
+    const servers = (await db().identityServer.findMany()).map((s) => ({ id: s.id, label: s.label, dbPath: s.dbPath }));
+    const tDry = Date.now();
+    const created = await createBulkBatch({ fileName: "bench.csv", content: csv, reason: "account_deactivated", createdBy: uploader.actor }, { servers, awaitDryRun: true });
+    if (!created.ok) throw new Error(created.message);
+    const dryRunS = (Date.now() - tDry) / 1000;
+    const approved = await approveBulkBatch({ batchId: created.batchId, approver: approver.actor });
+    if (!approved.ok) throw new Error(approved.message);
+    o.onProgress(`erasure-live: dry run ${dryRunS.toFixed(1)} s; executing ${created.validRows} rows`);
+    const tExec = Date.now();
+    let last = 0;
+    const r = await executeBulkBatch({ batchId: created.batchId, executor: approver.actor }, {
+      servers,
+      onProgress: (p) => {
+        if (Date.now() - last > 15_000) (last = Date.now()), o.onProgress(`erasure-live: ${p.done}/${p.total} rows`);
+      },
+    });
+    const executeS = (Date.now() - tExec) / 1000;
+    if (!r.ok) throw new Error(r.message);
+    done = true;
+    await loadLoop;
+    const errors = await live.errors(since);
+
+    // Outcome per job and per verify step (SQL and Sydent's answers), and a final look through Sydent.
+    const jobs: Record<string, number> = {};
+    for (const j of await db().erasureJob.groupBy({ by: ["state"], where: { batchId: created.batchId }, _count: true })) jobs[j.state] = j._count;
+    const rows: Record<string, number> = {};
+    for (const x of await db().erasureBatchRow.groupBy({ by: ["status"], where: { batchId: created.batchId }, _count: true })) rows[x.status] = x._count;
+    const jobIds = (await db().erasureJob.findMany({ where: { batchId: created.batchId }, select: { id: true } })).map((j) => j.id);
+    const steps = await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds } }, select: { state: true, result: true } });
+    const verifySteps = { total: steps.length, failed: 0, sydentChecked: 0, sydentOk: 0, sydentStatuses: {} as Record<string, number> };
+    for (const s of steps) {
+      if (s.state === "failed") verifySteps.failed++;
+      const v = s.result ? (JSON.parse(s.result) as { sydent?: { ok: boolean; answers: { statuses: (number | null)[] }[] } }) : {};
+      if (!v.sydent) continue;
+      verifySteps.sydentChecked++;
+      if (v.sydent.ok) verifySteps.sydentOk++;
+      for (const a of v.sydent.answers) for (const st of a.statuses) verifySteps.sydentStatuses[String(st)] = (verifySteps.sydentStatuses[String(st)] ?? 0) + 1;
+    }
+    await new Promise((res) => setTimeout(res, 15_000)); // replication pushes every 10 s
+    const stillAnswered: ErasureLiveResult["stillAnswered"] = {};
+    for (const name of ["is1", "is2"] as const) {
+      const acc = { asked: 0, found: 0, statuses: [] as (number | null)[] };
+      for (let i = 0; i < erased.length; i += 200) {
+        const part = erased.slice(i, i + 200).map((q) => [q.kind, q.address] as [string, string]);
+        const c = await bulkLookup(live.instance(name).client_url, part);
+        acc.asked += part.length;
+        acc.found += c.body?.threepids?.length ?? 0;
+        acc.statuses.push(c.status);
+      }
+      stillAnswered[name] = acc;
+    }
+    return {
+      // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered,
+      load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
+      sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
+      startupS,
+      verification,
+      loadRunErrors,
+    };
+  } finally {
+    await closeSydent();
+    await live.dispose();
+  }
+}
