@@ -22,6 +22,14 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$OUT/vitest
 step "Unit and integration tests, console database on PostgreSQL"
 TEST_POSTGRES_URL=$TEST_POSTGRES_ADMIN_URL npx vitest run --reporter=default --reporter=json --outputFile.json="$OUT/vitest-postgres.json" || status=1
 
+step "Live Sydent suite (two real Sydent 2.7.0 servers under load, *.live.test.ts)"
+if reason=$(npx tsx scripts/live-kit-missing.ts); then
+  "${SYDENT_LIVE_KIT:-../shared/tools/sydent-live}/install-deps" || status=1
+  npx vitest run --config vitest.live.config.ts --reporter=default --reporter=json --outputFile.json="$OUT/vitest-live.json" || status=1
+else
+  echo "not run: $reason" | tee "$OUT/live-not-run.txt"
+fi
+
 step "Production build"
 npx next build || status=1
 

@@ -47,12 +47,16 @@ describe("faults against live Sydent, under load", () => {
   it("internal API refusing, silent, a server wrongly declared stopped, a killed runner: clear pauses, nothing half-applied, finished once fixed", async () => {
     const good = live.instance("is1").internal_url;
     const { loads } = await underLoad(live, async () => {
-      // 1. Refusing: a closed port.
-      await setIs1({ internalApiUrl: "http://127.0.0.1:1" });
+      // 1. Refusing: a loopback port nothing listens on.
+      const closed = net.createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      await setIs1({ internalApiUrl: `http://127.0.0.1:${port}` });
       const frank = await jobFor("frank");
       const r1 = await runErasureJob(frank, w.executor, { api: { apiRetries: 1, backoffMs: 50 } });
       expect(r1.state).toBe("paused");
-      expect(r1.pausedReason).toMatch(/is1: Sydent's internal API: .*could not be reached.*resumes where it stopped/);
+      expect(r1.pausedReason).toMatch(/is1: Sydent's internal API: .*could not be reached \(ECONNREFUSED\).*resumes where it stopped/);
       expect(await answersOnIs1("frank")).toBe(subject("frank").mxid);
       expect((await jobSteps(frank)).find((s) => s.kind === "tombstoneAndDeleteGlobal")).toMatchObject({ state: "pending", retries: 1 });
       await setIs1({ internalApiUrl: good });
