@@ -47,6 +47,8 @@ export async function seedDemoStaff(seed: string, now = new Date()): Promise<Dem
       enrolTokenHash: null,
       enrolTokenExpires: null,
       disabledAt: null,
+      // The demo's databases are files no Sydent serves: declared stopped (server:mode to change).
+      sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "demo:generate", sydentModeNote: "demo database; no Sydent process",
     };
     await db().staff.upsert({ where: { email: s.email }, update: data, create: { email: s.email, ...data } });
     out.push({ ...s, password, totpSecret, otpauthUri: totpUri(totpSecret, s.email) });
@@ -71,6 +73,8 @@ export async function registerDemoServers(servers: DemoServerRegistration[]): Pr
       sydentLogPaths: JSON.stringify(s.sydentLogPaths),
       haproxyLogPaths: JSON.stringify(s.haproxyLogPaths),
       disabledAt: null,
+      // The demo's databases are files no Sydent serves: declared stopped (server:mode to change).
+      sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "demo:generate", sydentModeNote: "demo database; no Sydent process",
     };
     // A row holding the label under another server name would break the unique label.
     await db().identityServer.deleteMany({ where: { label: s.label, NOT: { serverName: s.serverName } } });

@@ -9,6 +9,7 @@ import { isRunningHere, previewErasure } from "@/lib/erasure/workflow";
 import { ApproveForm, ExecuteForm, LiveProgress, ReplanForm } from "./erasure-forms";
 import { PreviewView } from "./preview-view";
 import { ReceiptView } from "./receipt-view";
+import { WritesView } from "./writes-view";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Erasure" };
@@ -78,6 +79,8 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
             : <p className="muted">Awaiting approval by a data protection officer.</p>}
         </section>
       )}
+
+      <WritesView writes={job.writes} />
 
       {receipt && <ReceiptView receipt={receipt} downloadHref={`/api/erasures/${job.id}/receipt`} />}
       {preview ? <PreviewView p={preview} /> : !can(op.role, "erasure.preview") && <p className="muted">Your role sees the receipt, not the plan.</p>}
