@@ -51,7 +51,7 @@ export async function actStep(kind: StepKind, server: ActServer, path: WritePath
     nowMs: o.nowMs,
     onRetry: (info) => {
       o.meter.lockWaits++;
-      o.meter.retries++;
+      if (info.retried) o.meter.retries++;
       o.meter.lockWaitMs += info.waitedMs;
       o.op.onRetry?.(info);
     },

@@ -29,7 +29,7 @@ export type OpOptions = {
   /** Called after each committed write transaction with the rows it changed (lease refresh, tests). */
   onTransaction?: (info: { rows: number }) => Promise<void> | void;
   /** Called for every lock wait that ends in a retry (counted on the step and in the receipt). */
-  onRetry?: (info: { kind: "lock"; waitedMs: number; error: string }) => void;
+  onRetry?: (info: { kind: "lock"; waitedMs: number; error: string; retried: boolean }) => void;
 };
 
 /** Row ids per kind ("global", "invites", ...): no personal data. */
@@ -117,10 +117,14 @@ export async function withRetry<T>(_file: string, o: OpOptions, fn: () => Promis
       return await fn();
     } catch (e) {
       const err = classify(e);
+      if (err instanceof IdentityDbUnavailable && err.kind === "locked" && attempt >= retries) {
+        // The last wait, after which the job pauses: counted too.
+        o.onRetry?.({ kind: "lock", waitedMs: Date.now() - t0, error: "locked", retried: false });
+      }
       if (err instanceof IdentityDbUnavailable && err.kind === "locked" && attempt < retries) {
         await sleep(wait);
         // The busy timeout spent inside SQLite plus the backoff: the whole wait is shown, not hidden.
-        o.onRetry?.({ kind: "lock", waitedMs: Date.now() - t0, error: "locked" });
+        o.onRetry?.({ kind: "lock", waitedMs: Date.now() - t0, error: "locked", retried: true });
         wait *= 2;
         continue;
       }
