@@ -47,8 +47,6 @@ export async function seedDemoStaff(seed: string, now = new Date()): Promise<Dem
       enrolTokenHash: null,
       enrolTokenExpires: null,
       disabledAt: null,
-      // The demo's databases are files no Sydent serves: declared stopped (server:mode to change).
-      sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "demo:generate", sydentModeNote: "demo database; no Sydent process",
     };
     await db().staff.upsert({ where: { email: s.email }, update: data, create: { email: s.email, ...data } });
     out.push({ ...s, password, totpSecret, otpauthUri: totpUri(totpSecret, s.email) });
