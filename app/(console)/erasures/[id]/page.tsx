@@ -65,7 +65,7 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
         )}
         {canRun && job.state === "approved" && (
           <>
-            <p>Running makes the person inaccessible on every server at once (tombstones, lookup rows, then the other stores), verifies each server, then starts phase 2.</p>
+            <p>Running makes the person inaccessible on every server at once (unbinds through each live Sydent&apos;s internal API; replicated copies follow by replication), verifies each server, then starts phase 2. Stores Sydent has no API for (sessions, invites, accounts) wait for a maintenance window on a live server; the table below shows what waits.</p>
             <ExecuteForm jobId={job.id} label="Run erasure" />
           </>
         )}
