@@ -66,6 +66,8 @@ async function main() {
         dbPath: path.join(fixture, `${label}.db`),
         sydentLogPaths: JSON.stringify([path.join(fixture, label, "sydent.log*")]),
         haproxyLogPaths: JSON.stringify([path.join(fixture, "haproxy", "haproxy.log*")]),
+        // No Sydent serves these copies: declared stopped, so erasures write them directly (after the proof).
+        sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "e2e setup", sydentModeNote: "fixture copy; no Sydent process",
       },
     });
   }

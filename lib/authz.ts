@@ -198,6 +198,7 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/servers/actions.ts#updateServerAction": "servers.manage",
   "lib/servers/actions.ts#disableServerAction": "servers.manage",
   "lib/servers/actions.ts#enableServerAction": "servers.manage",
+  "lib/servers/actions.ts#sydentModeAction": "servers.manage",
   "lib/auth/actions.ts#signOut": "signed-in",
   "lib/auth/actions.ts#regenerateRecoveryCodes": "signed-in",
   "lib/auth/actions.ts#changeOwnPasswordAction": "signed-in",

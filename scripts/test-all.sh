@@ -37,6 +37,15 @@ background build check build npx next build
 TEST_POSTGRES_URL=$TEST_POSTGRES_ADMIN_URL npx vitest run --project db --reporter=default --reporter=json --outputFile.json="$OUT/vitest-postgres.json" || status=1
 built=1; finish build "Production build" || { status=1; built=0; }
 
+step "Live Sydent suite (two real Sydent 2.7.0 servers under load, *.live.test.ts)"
+if reason=$(npx tsx scripts/live-kit-missing.ts); then
+  expect_report vitest-live.json
+  check live-kit-deps "${SYDENT_LIVE_KIT:-../shared/tools/sydent-live}/install-deps" || status=1
+  npx vitest run --config vitest.live.config.ts --reporter=default --reporter=json --outputFile.json="$OUT/vitest-live.json" || status=1
+else
+  echo "$reason" | tee "$OUT/live-not-run.txt"
+fi
+
 # The browser tests that exist, so that tests which never ran (the server did not start) count.
 npx playwright test --list --reporter=json > "$OUT/list-e2e.json" 2> "$OUT/log-list-e2e.txt" || { cat "$OUT/log-list-e2e.txt"; status=1; }
 

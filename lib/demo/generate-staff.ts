@@ -71,6 +71,8 @@ export async function registerDemoServers(servers: DemoServerRegistration[]): Pr
       sydentLogPaths: JSON.stringify(s.sydentLogPaths),
       haproxyLogPaths: JSON.stringify(s.haproxyLogPaths),
       disabledAt: null,
+      // The demo's databases are files no Sydent serves: declared stopped (server:mode to change).
+      sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "demo:generate", sydentModeNote: "demo database; no Sydent process",
     };
     // A row holding the label under another server name would break the unique label.
     await db().identityServer.deleteMany({ where: { label: s.label, NOT: { serverName: s.serverName } } });

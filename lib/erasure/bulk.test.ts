@@ -11,6 +11,7 @@ import { seedStaff } from "@/lib/requests/testing";
 import { closeSydent } from "@/lib/sydent/open";
 import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth, type Instance } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
+import { NO_SYDENT } from "@/lib/erasure/testing";
 
 // Bulk erasure on copies of the real fixture: uploading is a dry run (nothing changes in the
 // identity databases), the dry run's per-row results agree with plain SQL, nothing runs before a
@@ -27,7 +28,7 @@ const servers: { id: string; label: string; dbPath: string }[] = [];
 beforeAll(async () => {
   for (const i of INSTANCES) {
     files[i] = copyFixture(i, dir);
-    const s = await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: files[i] } });
+    const s = await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: files[i], ...NO_SYDENT } });
     servers.push({ id: s.id, label: i, dbPath: files[i] });
   }
 });

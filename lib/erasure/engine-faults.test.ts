@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { runErasureJob } from "@/lib/erasure/engine";
+import { buildReceipt } from "@/lib/erasure/receipt";
 import { erasureAlarms, runPhase2 } from "@/lib/erasure/phase2";
 import { approvedJob, dumpDb, findingsForSubject, fullTruth, NOW_MS, retireWorld, setupWorld, type World } from "@/lib/erasure/testing";
 import { closeSydent } from "@/lib/sydent/open";
@@ -50,9 +51,18 @@ describe("a database that cannot be written pauses the job", () => {
     expect(endState(w)).toEqual(before);
     const steps = await db().erasureStep.findMany({ where: { jobId } });
     expect(steps.every((s) => s.state === "pending")).toBe(true);
+    // The lock waits are counted on the step that met them (one retry, then the final wait), not hidden.
+    const first = steps.sort((a, b) => a.seq - b.seq)[0];
+    expect(first).toMatchObject({ lockWaits: 2, retries: 1, attempts: 1 });
+    expect(first.lockWaitMs).toBeGreaterThanOrEqual(2 * FAST.busyTimeoutMs);
     expect((await db().erasureJob.findUniqueOrThrow({ where: { id: jobId } })).state).toBe("paused");
     expect((await runErasureJob(jobId, w.executor, { now: NOW, op: FAST })).state).toBe("phase2_pending");
     expect(endState(w)).toEqual(expected);
+    const receipt = await buildReceipt(jobId);
+    const is = receipt.servers.find((x) => x.writes.lockWaits > 0)!;
+    expect(is.writes).toMatchObject({ lockWaits: 2, retries: 1, internalApi: 0 });
+    expect(is.writes.directWhileStopped).toBeGreaterThan(0);
+    expect(is.writes.stoppedProof).toContain("no journal beside the file");
     await retireWorld(w);
   });
 

@@ -37,3 +37,23 @@ export function heartbeat(jobId: string, opts: LeaseOptions): { beat: (force?: b
   return { beat, stop: () => clearInterval(timer) };
 }
 
+
+export type LeaseHeld = { heldBy: string | null; lastHeartbeat: string; leaseEndsAt: string; message: string };
+
+/**
+ * A running job whose lease is still valid belongs to another runner (possibly a dead process:
+ * its lease then simply lapses). Returns who holds it and when the lease ends, or null.
+ */
+export async function leaseHeld(jobId: string, now = new Date(), leaseMs = LEASE_MS): Promise<LeaseHeld | null> {
+  const job = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, updatedAt: true, executedById: true } });
+  if (!job || job.state !== "running") return null;
+  const ends = new Date(job.updatedAt.getTime() + leaseMs);
+  if (ends <= now) return null;
+  const who = job.executedById ? (await db().staff.findUnique({ where: { id: job.executedById }, select: { email: true } }))?.email ?? null : null;
+  return {
+    heldBy: who,
+    lastHeartbeat: job.updatedAt.toISOString(),
+    leaseEndsAt: ends.toISOString(),
+    message: `Not resumed: another run holds this job's lease (run by ${who ?? "an unknown operator"}, last heartbeat ${job.updatedAt.toISOString()}). If that process is still working it will finish the job; if it died, its lease ends at ${ends.toISOString()}: resume after that.`,
+  };
+}

@@ -4,14 +4,16 @@ import type { Actor, Target } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { decryptSecret, encryptSecret } from "@/lib/keys";
-import * as ops from "@/lib/erasure/ops";
 import { IdentityDbUnavailable, type OpOptions } from "@/lib/erasure/ops-db";
+import type { ApiOptions } from "@/lib/erasure/ops-api";
+import { actStep, newMeter, type ActServer } from "@/lib/erasure/engine-act";
+import { MAINTENANCE_KINDS, writePath } from "@/lib/erasure/write-path";
+import { SydentApiError } from "@/lib/sydent/internal-api";
 import { planSteps, type ErasurePlan, type StepKind } from "@/lib/erasure/plan";
 import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
-import { scrubLogs } from "@/lib/erasure/phase2-scrub";
 import type { SubjectIds, VerifyResult } from "@/lib/erasure/verify";
-import { verifyStep, type PrecomputedVerify } from "@/lib/erasure/verify-step";
+import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
 //   runErasureJob(jobId, actor, opts?) -> RunResult   run / resume phase 1 (+ a first phase-2 pass)
@@ -43,6 +45,8 @@ export type RunOptions = {
   /** Test hook: called after each lease refresh. */
   onHeartbeat?: () => void;
   op?: OpOptions;
+  /** Sydent internal API calls and replication waits (ops-api.ts). */
+  api?: ApiOptions;
   phase2Days?: number;
   /** Verification results computed ahead for a whole bulk page (verify-step.ts verifyBatch). */
   verified?: PrecomputedVerify;
@@ -131,23 +135,49 @@ async function pause(job: Job, actor: Actor, reason: string, stepsRun: number): 
   return { state: "paused", pausedReason: reason, stepsRun };
 }
 
-/** Runs every step not done, in seq order. Returns the pause reason when one could not act. */
-export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promise<{ stepsRun: number; paused?: string; deferred?: boolean }> {
+/**
+ * Runs every step not done, in seq order. Before acting, write-path.ts decides HOW the step may
+ * touch its server (internal API, replication wait, direct SQL on a server proven stopped, read);
+ * a step that must wait for a maintenance window is left "waiting" with what it waits for, and the
+ * run goes on. Returns the pause reason when a step could not act.
+ */
+export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promise<{ stepsRun: number; paused?: string; waiting: number; deferred?: boolean }> {
   const steps = await db().erasureStep.findMany({ where: { jobId: job.id, state: { notIn: ["done", "skipped"] } }, orderBy: { seq: "asc" } });
   const ids = subjectIdsOf(job);
   let stepsRun = 0;
+  let waiting = 0;
+  const waitingOn = new Set<string>();
   for (const step of steps) {
-    if (opts.deferVerify && step.kind === "verify") return { stepsRun, deferred: true };
-    const server = step.serverId ? await db().identityServer.findUnique({ where: { id: step.serverId } }) : step.kind === "scrubLogs" ? { id: "", label: "logs", dbPath: "" } : null;
-    if (!server) return { stepsRun, paused: (await pause(job, actor, "A server of this erasure is no longer registered.", stepsRun)).pausedReason! };
+    if (opts.deferVerify && step.kind === "verify") return { stepsRun, waiting, deferred: true };
+    const server = step.serverId
+      ? await db().identityServer.findUnique({ where: { id: step.serverId } })
+      : step.kind === "scrubLogs" ? { id: "", label: "logs", dbPath: "", serverName: "", sydentMode: "stopped", clientApiUrl: null, internalApiUrl: null, sydentTokenEnc: null } : null;
+    if (!server) return { stepsRun, waiting, paused: (await pause(job, actor, "A server of this erasure is no longer registered.", stepsRun)).pausedReason! };
+    const kind = step.kind as StepKind;
+    const target = openTarget<Record<string, unknown>>(step.targetEnc);
+    // A verification planned after maintenance steps waits with them.
+    const path = kind === "verify" && target.afterMaintenance && waitingOn.has(server.id)
+      ? { path: "wait" as const, waitingFor: `the maintenance steps on ${server.label} before it` }
+      : await writePath(kind, server);
+    if (path.path === "pause") return { stepsRun, waiting, paused: (await pause(job, actor, path.reason, stepsRun)).pausedReason! };
+    if (path.path === "wait") {
+      waiting++;
+      waitingOn.add(server.id);
+      if (step.state !== "waiting" || step.waitingFor !== path.waitingFor) {
+        await db().erasureStep.update({ where: { id: step.id }, data: { state: "waiting", waitingFor: path.waitingFor } });
+      }
+      continue;
+    }
     await db().$transaction([
-      db().erasureStep.update({ where: { id: step.id }, data: { state: "started", attempts: { increment: 1 }, startedAt: nowOf(opts) } }),
+      db().erasureStep.update({ where: { id: step.id }, data: { state: "started", waitingFor: null, attempts: { increment: 1 }, startedAt: nowOf(opts) } }),
       // Lease heartbeat (phase 2 reuses this loop, so the state is left as it is).
       db().erasureJob.update({ where: { id: job.id }, data: { updatedAt: new Date() } }),
     ]);
     crashPoint(opts, step.seq, 0);
     let result: Record<string, unknown>;
     const lease = heartbeat(job.id, opts);
+    const meter = newMeter();
+    const count = () => db().erasureStep.update({ where: { id: step.id }, data: { lockWaits: { increment: meter.lockWaits }, lockWaitMs: { increment: Math.round(meter.lockWaitMs) }, retries: { increment: meter.retries } } });
     try {
       const hooks: OpOptions = {
         // Row ids an interrupted earlier attempt recorded (below): its effect is reported as "already".
@@ -162,22 +192,24 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
           await lease.beat();
         },
       };
-      result = step.kind === "verify"
-        ? await verifyStep(server as Parameters<typeof verifyStep>[0], ids, { nowMs: nowOf(opts).getTime(), jobId: job.id, precomputed: opts.verified })
-        : await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
+      const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
+      result = await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
-      if (!(e instanceof IdentityDbUnavailable)) throw e;
+      if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
-      const r = await pause(job, actor, `${server.label}: ${e.message}. The job resumes where it stopped when run again.`, stepsRun);
-      return { stepsRun, paused: r.pausedReason! };
+      await count();
+      const what = e instanceof SydentApiError ? `Sydent's internal API: ${e.message} Nothing beyond what Sydent confirmed was applied` : e.message;
+      const r = await pause(job, actor, `${server.label}: ${what}. The job resumes where it stopped when run again.`, stepsRun);
+      return { stepsRun, waiting, paused: r.pausedReason! };
     } finally {
       lease.stop();
     }
+    await count();
     crashPoint(opts, step.seq, 1);
-    const failed = step.kind === "verify" && !(result as VerifyResult).ok;
+    const failed = kind === "verify" && !(result as VerifyResult).ok;
     await db().$transaction(async (tx) => {
       await tx.erasureStep.update({ where: { id: step.id }, data: { state: failed ? "failed" : "done", doneAt: nowOf(opts), result: JSON.stringify(result) } });
-      await appendAccessLog(tx, entry(job, actor, "erasure.step", failed ? "error" : "ok", { seq: step.seq, kind: step.kind, server: server.label, serverId: server.id, rows: result }));
+      await appendAccessLog(tx, entry(job, actor, "erasure.step", failed ? "error" : "ok", { seq: step.seq, kind: step.kind, server: server.label, serverId: server.id, rows: result, lockWaits: meter.lockWaits, retries: meter.retries }));
     });
     stepsRun++;
     crashPoint(opts, step.seq, 2);
@@ -187,25 +219,8 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       const sydent = v.sydent && !v.sydent.ok ? ` Sydent's own lookups failed verification (${v.sydent.problems.join("; ")}).` : "";
       const held = left || !sydent ? ` found data still held (${left || "lookups still answer"});` : "";
       const r = await pause(job, actor, `Verification on ${server.label}${held}${sydent} Review and run again.`, stepsRun);
-      return { stepsRun, paused: r.pausedReason! };
+      return { stepsRun, waiting, paused: r.pausedReason! };
     }
   }
-  return { stepsRun };
-}
-
-type T3 = ops.ThreepidTarget;
-async function act(kind: StepKind, file: string, t: Record<string, unknown>, ids: SubjectIds, opts: RunOptions): Promise<Record<string, unknown>> {
-  const o: OpOptions = { ...opts.op, nowMs: nowOf(opts).getTime() };
-  switch (kind) {
-    case "tombstoneAndDeleteGlobal": return ops.tombstoneAndDeleteGlobal(file, t as unknown as T3, o);
-    case "deleteGlobal": return ops.deleteGlobal(file, t as unknown as T3, o);
-    case "deleteEmbeddingRows": return ops.deleteEmbeddingRows(file, t as unknown as Parameters<typeof ops.deleteEmbeddingRows>[1], o);
-    case "deleteSessions": return ops.deleteSessions(file, t as unknown as Parameters<typeof ops.deleteSessions>[1], o);
-    case "deleteInvitesTo": return ops.deleteInvitesTo(file, t as unknown as T3, o);
-    case "deleteInvitesFrom": return ops.deleteInvitesFrom(file, t as { mxid: string }, o);
-    case "deleteAccount": return ops.deleteAccount(file, t as { mxid: string }, o);
-    case "pruneTombstone": return ops.pruneTombstone(file, t as unknown as Parameters<typeof ops.pruneTombstone>[1], o);
-    case "verify": throw new Error("verify runs through verifyStep");
-    case "scrubLogs": return scrubLogs(t as { files: string[] }, ids);
-  }
+  return { stepsRun, waiting };
 }

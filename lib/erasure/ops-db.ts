@@ -28,6 +28,8 @@ export type OpOptions = {
   onLocated?: (s: Snapshot) => Promise<void> | void;
   /** Called after each committed write transaction with the rows it changed (lease refresh, tests). */
   onTransaction?: (info: { rows: number }) => Promise<void> | void;
+  /** Called for every lock wait that ends in a retry (counted on the step and in the receipt). */
+  onRetry?: (info: { kind: "lock"; waitedMs: number; error: string; retried: boolean }) => void;
 };
 
 /** Row ids per kind ("global", "invites", ...): no personal data. */
@@ -110,12 +112,19 @@ export async function withRetry<T>(_file: string, o: OpOptions, fn: () => Promis
   const retries = o.retries ?? 4;
   let wait = o.backoffMs ?? 100;
   for (let attempt = 0; ; attempt++) {
+    const t0 = Date.now();
     try {
       return await fn();
     } catch (e) {
       const err = classify(e);
+      if (err instanceof IdentityDbUnavailable && err.kind === "locked" && attempt >= retries) {
+        // The last wait, after which the job pauses: counted too.
+        o.onRetry?.({ kind: "lock", waitedMs: Date.now() - t0, error: "locked", retried: false });
+      }
       if (err instanceof IdentityDbUnavailable && err.kind === "locked" && attempt < retries) {
         await sleep(wait);
+        // The busy timeout spent inside SQLite plus the backoff: the whole wait is shown, not hidden.
+        o.onRetry?.({ kind: "lock", waitedMs: Date.now() - t0, error: "locked", retried: true });
         wait *= 2;
         continue;
       }

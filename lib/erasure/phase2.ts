@@ -23,7 +23,11 @@ import { checkFile } from "@/lib/sydent/errors";
 // the "erasure.complete" entry, the receipt stored on the job.
 
 export const SYSTEM_ACTOR: Actor = { id: null, label: "system:erasure-phase2", role: "system", ip: null, userAgent: null };
-export type Pending = { kind: "tombstone"; server: string; tombstoneId: number; behind: string[] } | { kind: "server"; server: string; problem: string } | { kind: "logs"; problem: string };
+export type Pending =
+  | { kind: "tombstone"; server: string; tombstoneId: number; behind: string[] }
+  | { kind: "server"; server: string; problem: string }
+  | { kind: "logs"; problem: string }
+  | { kind: "maintenance"; server: string; steps: number; waitingFor: string };
 export type Phase2Result = { state: string; stepsRun: number; pending: Pending[] };
 
 type Tomb = { id: number; medium: "email" | "msisdn"; address: string };
@@ -83,6 +87,16 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
     const failed = !!last && last.state === "done" && (JSON.parse(last.result ?? "{}") as { scrubbed?: boolean }).scrubbed !== true;
     if (!last || failed) toAdd.push({ kind: "scrubLogs", serverId: null, target: await scrubTarget(plan, failed ? last.startedAt : null) });
   }
+  // Maintenance steps waiting for a window (live servers) get one verification after them, so the
+  // stores they delete are checked once they ran (engine.ts makes it wait with them).
+  const all = await db().erasureStep.findMany({ where: { jobId }, select: { kind: true, serverId: true, seq: true, state: true, targetEnc: true } });
+  for (const serverId of new Set(all.filter((x) => x.state === "waiting" && x.kind !== "verify").map((x) => x.serverId))) {
+    const lastWaiting = Math.max(...all.filter((x) => x.serverId === serverId && x.state === "waiting" && x.kind !== "verify").map((x) => x.seq));
+    const after = all.some((x) => x.serverId === serverId && x.kind === "verify" && x.seq > lastWaiting && openTarget<{ afterMaintenance?: boolean }>(x.targetEnc).afterMaintenance);
+    if (!after && !toAdd.some((x) => x.kind === "verify" && x.serverId === serverId)) toAdd.push({ kind: "verify", serverId, target: { afterMaintenance: true } });
+  }
+  // New prune steps go before that verification only if added in the same pass; later ones get their own.
+  toAdd.sort((a, b) => Number(a.kind === "verify") - Number(b.kind === "verify"));
   if (toAdd.length) {
     await db().$transaction(async (tx) => {
       const max = (await tx.erasureStep.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0;
@@ -96,6 +110,11 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
     // A phase-2 step could not act: the job stays in phase 2, the reason is reported.
     await db().erasureJob.update({ where: { id: jobId }, data: { state: "phase2_pending" } });
     pending.push({ kind: "server", server: "", problem: run.paused });
+  }
+  const waitingSteps = await db().erasureStep.findMany({ where: { jobId, state: "waiting" }, select: { serverId: true, waitingFor: true } });
+  const servers = new Map((await db().identityServer.findMany({ where: { id: { in: waitingSteps.map((w) => w.serverId ?? "") } }, select: { id: true, label: true } })).map((x) => [x.id, x.label]));
+  for (const [serverId, n] of countBy(waitingSteps.map((w) => w.serverId ?? ""))) {
+    pending.push({ kind: "maintenance", server: servers.get(serverId) ?? "logs", steps: n, waitingFor: waitingSteps.find((w) => (w.serverId ?? "") === serverId)?.waitingFor ?? "" });
   }
   const scrub = await db().erasureStep.findFirst({ where: { jobId, kind: "scrubLogs" }, orderBy: { seq: "desc" } });
   const sr = scrub?.result ? (JSON.parse(scrub.result) as { scrubbed?: boolean; problem?: string }) : null;
@@ -111,6 +130,12 @@ export async function advancePhase2(jobId: string, actor: Actor = SYSTEM_ACTOR, 
   // The request stays open until phase 2 is complete; now it is (unless another erasure on it is not).
   await closeWhenErasuresDone(actor, job.requestId, ERASED_OUTCOME, now);
   return { state: "completed", stepsRun: run.stepsRun, pending: [] };
+}
+
+function countBy(xs: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return m;
 }
 
 export async function runPhase2(now: Date = new Date(), actor: Actor = SYSTEM_ACTOR, opts: RunOptions = {}) {

@@ -1,6 +1,7 @@
 import { recordAccess } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
+import { writesOf } from "@/lib/erasure/receipt-writes";
 import { phase2Clock } from "@/lib/erasure/alarms-view";
 import { REASON_LABELS, type ErasureReason } from "@/lib/erasure/workflow-support";
 
@@ -64,6 +65,8 @@ export async function getErasureJob(id: string, now = new Date()) {
     db().erasureStep.groupBy({ by: ["state"], where: { jobId: id }, _count: { _all: true } }),
     names([job.requestedById, job.approvedById, job.executedById]),
   ]);
+  const stepRows = await db().erasureStep.findMany({ where: { jobId: id }, orderBy: { seq: "asc" }, select: { seq: true, kind: true, state: true, result: true, waitingFor: true, lockWaits: true, lockWaitMs: true, retries: true, attempts: true, serverId: true } });
+  const labels = new Map((await db().identityServer.findMany({ where: { id: { in: stepRows.map((x) => x.serverId ?? "") } }, select: { id: true, label: true } })).map((x) => [x.id, x.label]));
   const count = (s: string) => steps.find((x) => x.state === s)?._count._all ?? 0;
   const total = steps.reduce((n, x) => n + x._count._all, 0);
   return {
@@ -75,6 +78,8 @@ export async function getErasureJob(id: string, now = new Date()) {
     executedByName: job.executedById ? (who.get(job.executedById) ?? job.executedById) : null,
     progress: { total, done: count("done") + count("skipped"), failed: count("failed"), started: count("started") },
     clock: phase2Clock(job, now),
+    // Per server: what waits (and for what), lock waits and retries (receipt-writes.ts).
+    writes: [...new Set(stepRows.map((x) => x.serverId))].filter((x): x is string => !!x).map((sid) => ({ server: labels.get(sid) ?? sid, ...writesOf(stepRows.filter((x) => x.serverId === sid)) })),
   };
 }
 export type ErasureJobView = NonNullable<Awaited<ReturnType<typeof getErasureJob>>>;

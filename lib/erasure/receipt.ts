@@ -4,6 +4,7 @@ import { decryptSecret } from "@/lib/keys";
 import type { ErasurePlan } from "@/lib/erasure/plan";
 import type { VerifyResult } from "@/lib/erasure/verify";
 import type { SydentCheck } from "@/lib/erasure/verify-sydent";
+import { writesOf, type ServerWrites } from "@/lib/erasure/receipt-writes";
 
 // The erasure receipt (issue 4, "The receipt"). API: buildReceipt(jobId) -> ErasureReceipt (JSON).
 // Per server and per store: what was done with row counts, the verification result, who asked /
@@ -20,6 +21,8 @@ export type ServerReceipt = {
   /** sydent: Sydent's own answers (status codes, counts) when its client API is registered; null otherwise. */
   verification: (Pick<VerifyResult, "ok" | "lookups" | "leftovers"> & { at: string | null; sydent: SydentCheck | null }) | null;
   pendingTombstones: { tombstoneId: number; owedTo: string[] }[];
+  /** How the writes reached this server (internal API, replication, direct while proven stopped), what waits, lock waits and retries. */
+  writes: ServerWrites;
 };
 export type ErasureReceipt = {
   version: 1;
@@ -67,7 +70,7 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
   const plan = job.planEnc ? (JSON.parse(decryptSecret(job.planEnc, "subject-identifier-v1")) as ErasurePlan) : null;
 
   const byServer = new Map<string, ServerReceipt>();
-  for (const s of servers) byServer.set(s.id, { server: s.label, serverName: s.serverName, stores: {}, verification: null, pendingTombstones: [] });
+  for (const s of servers) byServer.set(s.id, { server: s.label, serverName: s.serverName, stores: {}, verification: null, pendingTombstones: [], writes: writesOf(steps.filter((x) => x.serverId === s.id)) });
   let scrubbed: boolean | null = null;
   for (const step of steps) {
     if (step.state !== "done" && step.state !== "failed") continue;

@@ -28,6 +28,9 @@ import { copyFixture, FIXTURE_DIR, INSTANCES, truth, type Instance } from "@/lib
 export const fullTruth = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, "truth.json"), "utf8")) as { subjects: TruthSubject[]; reference_now: string };
 export const NOW_MS = Date.parse(fullTruth.reference_now);
 
+/** Fixture copies are not served by any Sydent: declared stopped, so the engine writes them directly (after its proof). */
+export const NO_SYDENT = { sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "test", sydentModeNote: "fixture copy; no Sydent process" };
+
 export type World = { dir: string; files: Record<Instance, string>; servers: Record<Instance, SearchServer & { dbPath: string }>; requester: Actor; approver: Actor; executor: Actor };
 
 export async function setupWorld(dir: string): Promise<World> {
@@ -36,7 +39,7 @@ export async function setupWorld(dir: string): Promise<World> {
   const servers = {} as World["servers"];
   for (const i of INSTANCES) {
     files[i] = copyFixture(i, dir);
-    const row = await db().identityServer.create({ data: { label: `${i}-${path.basename(dir)}`, serverName: truth.instances[i].server_name, dbPath: files[i] } });
+    const row = await db().identityServer.create({ data: { label: `${i}-${path.basename(dir)}`, serverName: truth.instances[i].server_name, dbPath: files[i], ...NO_SYDENT } });
     servers[i] = { id: row.id, label: row.label, serverName: row.serverName, dbPath: files[i] };
   }
   const [requester, approver, executor] = [await seedStaff("dpo"), await seedStaff("dpo"), await seedStaff("dpo")];

@@ -13,6 +13,7 @@ import { maskIdentifier } from "@/lib/subjects/present-mask";
 import { closeSydent } from "@/lib/sydent/open";
 import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth, type Instance } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
+import { NO_SYDENT } from "@/lib/erasure/testing";
 
 // The erasure workflow on copies of the real fixture (both console databases): one job per
 // (request, person) however many press the button, separation of duties, the typed confirmation,
@@ -31,7 +32,7 @@ const files = {} as Record<Instance, string>;
 beforeAll(async () => {
   for (const i of INSTANCES) {
     files[i] = copyFixture(i, dir);
-    await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: files[i] } });
+    await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: files[i], ...NO_SYDENT } });
   }
 });
 afterAll(async () => {

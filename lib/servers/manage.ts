@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { checkSydentFile } from "@/lib/servers/file-check";
 import { getServer } from "@/lib/servers/queries";
+import { internalUrlProblem } from "@/lib/servers/api-urls";
 import { refuse, type ServerActionResult } from "@/lib/servers/register";
 import { fieldErrors, serverIdSchema, updateServerSchema } from "@/lib/servers/schemas";
 
@@ -19,6 +20,8 @@ export async function updateServerPaths(actor: Actor, raw: unknown): Promise<Ser
   const input = parsed.data;
   const server = await getServer(input.id);
   if (!server) return refuse(actor, action, "No such server.", { reason: "not_found" });
+  const urlProblem = input.internalApiUrl ? await internalUrlProblem(input.internalApiUrl) : null;
+  if (urlProblem) return refuse(actor, action, `Not changed. ${urlProblem}`, { reason: "internal_api_public" }, { internalApiUrl: [urlProblem] }, server.id);
   let warnings: string[] = [];
   if (input.dbPath !== server.dbPath) {
     const clash = await db().identityServer.findFirst({ where: { dbPath: input.dbPath, NOT: { id: server.id } } });
@@ -27,7 +30,7 @@ export async function updateServerPaths(actor: Actor, raw: unknown): Promise<Ser
     if (!check.ok) return refuse(actor, action, `Not changed. ${check.message}`, { reason: check.errorKind }, { dbPath: [check.message] }, server.id);
     warnings = check.warnings;
   }
-  const changed = (["dbPath", "sydentLogPaths", "haproxyLogPaths"] as const).filter(
+  const changed = (["dbPath", "sydentLogPaths", "haproxyLogPaths", "clientApiUrl", "internalApiUrl"] as const).filter(
     (k) => JSON.stringify(input[k]) !== JSON.stringify(server[k]),
   );
   await withAccessLog(
@@ -35,7 +38,10 @@ export async function updateServerPaths(actor: Actor, raw: unknown): Promise<Ser
     (tx) =>
       tx.identityServer.update({
         where: { id: server.id },
-        data: { dbPath: input.dbPath, sydentLogPaths: JSON.stringify(input.sydentLogPaths), haproxyLogPaths: JSON.stringify(input.haproxyLogPaths) },
+        data: {
+          dbPath: input.dbPath, sydentLogPaths: JSON.stringify(input.sydentLogPaths), haproxyLogPaths: JSON.stringify(input.haproxyLogPaths),
+          clientApiUrl: input.clientApiUrl, internalApiUrl: input.internalApiUrl,
+        },
       }),
   );
   const message = changed.length ? `Updated ${server.label}: ${changed.join(", ")}.` : `Nothing changed for ${server.label}.`;

@@ -12,6 +12,12 @@ export type ServerRecord = {
   createdAt: Date;
   updatedAt: Date;
   disabledAt: Date | null;
+  clientApiUrl: string | null;
+  internalApiUrl: string | null;
+  sydentMode: string;
+  sydentModeAt: Date | null;
+  sydentModeBy: string | null;
+  sydentModeNote: string | null;
 };
 
 type Row = Omit<ServerRecord, "sydentLogPaths" | "haproxyLogPaths"> & { sydentLogPaths: string; haproxyLogPaths: string };

@@ -2,6 +2,7 @@ import { recordAccess, withAccessLog } from "@/lib/audit/log";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { checkSydentFile } from "@/lib/servers/file-check";
+import { internalUrlProblem } from "@/lib/servers/api-urls";
 import { fieldErrors, registerServerSchema, type FieldErrors } from "@/lib/servers/schemas";
 
 // Registering an identity server: validated input, a real look at the file, and one access-log
@@ -42,6 +43,8 @@ export async function registerServer(actor: Actor, raw: unknown): Promise<Server
     return refuse(actor, action, "Check the highlighted fields.", { reason: "invalid_input", fields: Object.keys(errors) }, errors);
   }
   const input = parsed.data;
+  const urlProblem = input.internalApiUrl ? await internalUrlProblem(input.internalApiUrl) : null;
+  if (urlProblem) return refuse(actor, action, `Not registered. ${urlProblem}`, { reason: "internal_api_public", label: input.label }, { internalApiUrl: [urlProblem] });
   const dup = await duplicate(input.label, input.serverName, input.dbPath);
   if (dup) return refuse(actor, action, "This server or file is already registered.", { reason: "duplicate", fields: Object.keys(dup) }, dup);
   const check = await checkSydentFile(input.dbPath, input.serverName);
@@ -54,7 +57,7 @@ export async function registerServer(actor: Actor, raw: unknown): Promise<Server
       action,
       target: { type: "server", ref: s.id },
       outcome: "ok",
-      details: { label: input.label, serverName: input.serverName, driftItems: check.driftCount, warnings: check.warnings.length },
+      details: { label: input.label, serverName: input.serverName, clientApi: !!input.clientApiUrl, internalApi: !!input.internalApiUrl, driftItems: check.driftCount, warnings: check.warnings.length },
     }),
     (tx) =>
       tx.identityServer.create({
@@ -64,6 +67,8 @@ export async function registerServer(actor: Actor, raw: unknown): Promise<Server
           dbPath: input.dbPath,
           sydentLogPaths: JSON.stringify(input.sydentLogPaths),
           haproxyLogPaths: JSON.stringify(input.haproxyLogPaths),
+          clientApiUrl: input.clientApiUrl,
+          internalApiUrl: input.internalApiUrl,
         },
         select: { id: true },
       }),

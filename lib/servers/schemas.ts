@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { isInsideLogRoots, logRootsMessage } from "@/lib/logs/roots";
+import { apiUrlSchema } from "@/lib/servers/api-urls";
 
 // Input schemas for registering and changing identity servers. Messages for people live here.
 
@@ -35,6 +36,10 @@ export const registerServerSchema = z.object({
   dbPath: filePath("path of Sydent's SQLite file"),
   sydentLogPaths: pathList("Sydent log path"),
   haproxyLogPaths: pathList("HAProxy log path"),
+  /** Sydent's client API (verification through its own lookups); optional. */
+  clientApiUrl: apiUrlSchema("client API URL"),
+  /** Sydent's internal API (unbinds on its own connection); loopback or private address only. */
+  internalApiUrl: apiUrlSchema("internal API URL"),
 });
 export type RegisterServerInput = z.infer<typeof registerServerSchema>;
 
@@ -44,6 +49,13 @@ export const updateServerSchema = registerServerSchema.omit({ label: true, serve
 export type UpdateServerInput = z.infer<typeof updateServerSchema>;
 
 export const serverIdSchema = z.object({ id: z.string().trim().min(1, "Missing server id.").max(64) });
+
+export const sydentModeSchema = z.object({
+  id: z.string().trim().min(1, "Missing server id.").max(64),
+  mode: z.enum(["live", "stopped"], { message: "Choose live (Sydent serves the file) or stopped (Sydent is stopped)." }),
+  note: z.string().trim().min(3, "Say why (e.g. the maintenance window or the restored backup).").max(300, "At most 300 characters."),
+});
+export type SydentModeInput = z.infer<typeof sydentModeSchema>;
 
 export type FieldErrors = Record<string, string[]>;
 

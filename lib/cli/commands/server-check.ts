@@ -6,6 +6,13 @@ import type { Actor } from "@/lib/audit/types";
 import { getServerByLabel, listServers } from "@/lib/servers/queries";
 import { sydentOverview, type OverviewResult } from "@/lib/sydent/overview";
 import { slowest } from "@/lib/sydent/timing";
+import { probeSydent } from "@/lib/servers/api-urls";
+
+/** Does each registered Sydent URL answer? (null = not registered). A live server whose internal API does not answer cannot be erased. */
+export async function sydentApis(t: Target) {
+  const probe = async (url: string | null | undefined, kind: "client" | "internal") => (url ? { url, ...(await probeSydent(url, kind)) } : null);
+  return { mode: t.sydentMode ?? null, clientApi: await probe(t.clientApiUrl, "client"), internalApi: await probe(t.internalApiUrl, "internal") };
+}
 
 // server:check: inspect Sydent databases (registered ones, or any file with --db) and print JSON.
 // Exit 1 when any database has schema drift or cannot be read.
@@ -27,16 +34,16 @@ export function quickCheck(file: string): { ok: true } | { ok: false; problems: 
   }
 }
 
-type Target = { id?: string; label?: string; serverName?: string; file: string };
+type Target = { id?: string; label?: string; serverName?: string; file: string; clientApiUrl?: string | null; internalApiUrl?: string | null; sydentMode?: string };
 
 async function targets(label?: string, file?: string): Promise<Target[]> {
   if (file) return [{ file }];
   if (label) {
     const s = await getServerByLabel(label);
     if (!s) throw new UsageError(`No registered server labelled "${label}".`);
-    return [{ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath }];
+    return [{ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath, clientApiUrl: s.clientApiUrl, internalApiUrl: s.internalApiUrl, sydentMode: s.sydentMode }];
   }
-  return (await listServers()).map((s) => ({ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath }));
+  return (await listServers()).map((s) => ({ id: s.id, label: s.label, serverName: s.serverName, file: s.dbPath, clientApiUrl: s.clientApiUrl, internalApiUrl: s.internalApiUrl, sydentMode: s.sydentMode }));
 }
 
 export function report(t: Target, o: OverviewResult) {
@@ -93,7 +100,10 @@ export default defineCommand({
       if (actor) await log(actor, t, o);
       const integrity = quickCheck(t.file);
       failed ||= !o.ok || o.inspection.drift.length > 0 || !integrity.ok;
-      reports.push({ ...report(t, o), integrity: integrity.ok ? "ok" : "damaged", ...(integrity.ok ? {} : { integrityProblems: integrity.problems }) });
+      const apis = t.id ? await sydentApis(t) : null;
+      // A live server needs its internal API for erasures: not answering is a failed check.
+      if (apis && apis.mode === "live" && apis.internalApi && !apis.internalApi.answers) failed = true;
+      reports.push({ ...report(t, o), integrity: integrity.ok ? "ok" : "damaged", ...(integrity.ok ? {} : { integrityProblems: integrity.problems }), sydent: apis });
     }
     printJson({ ok: !failed, servers: reports });
     return failed ? 1 : 0;

@@ -13,6 +13,8 @@ export default defineCommand({
     db: { type: "string", description: "Path of Sydent's SQLite file." },
     "sydent-log": { type: "string", multiple: true, description: "Sydent log path or glob (repeat for several)." },
     "haproxy-log": { type: "string", multiple: true, description: "HAProxy log path or glob (repeat for several)." },
+    "client-api": { type: "string", description: "Sydent's client API base URL (verification through its lookups), e.g. http://127.0.0.1:8090." },
+    "internal-api": { type: "string", description: "Sydent's internal API base URL (loopback or private address only), e.g. http://127.0.0.1:8091." },
     operator: { type: "string", description: "Admin's staff e-mail (required; named in the access log)." },
   },
   async run({ values }) {
@@ -23,6 +25,8 @@ export default defineCommand({
       dbPath: values.db ?? "",
       sydentLogPaths: values["sydent-log"] ?? [],
       haproxyLogPaths: values["haproxy-log"] ?? [],
+      clientApiUrl: values["client-api"] ?? "",
+      internalApiUrl: values["internal-api"] ?? "",
     });
     printJson(result);
     if (!result.ok) console.error(result.message);

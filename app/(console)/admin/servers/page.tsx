@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireOperator } from "@/lib/auth/guard";
 import { listServers } from "@/lib/servers/queries";
-import { EditServerForm, RegisterServerForm, ToggleServerForm, type EditableServer } from "./server-forms";
+import { EditServerForm, RegisterServerForm, SydentModeForm, ToggleServerForm, type EditableServer } from "./server-forms";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Manage identity servers" };
@@ -22,6 +22,7 @@ export default async function AdminServersPage() {
       {servers.map((s) => {
         const editable: EditableServer = {
           id: s.id, label: s.label, dbPath: s.dbPath, sydentLogPaths: s.sydentLogPaths, haproxyLogPaths: s.haproxyLogPaths, disabled: !!s.disabledAt,
+          clientApiUrl: s.clientApiUrl, internalApiUrl: s.internalApiUrl, sydentMode: s.sydentMode,
         };
         return (
           <section key={s.id} className="card" aria-labelledby={`server-${s.id}`}>
@@ -29,7 +30,13 @@ export default async function AdminServersPage() {
               <Link href={`/servers/${s.id}`}>{s.label}</Link> <span className="mono muted">{s.serverName}</span>{" "}
               {s.disabledAt ? <span className="badge">Disabled {s.disabledAt.toISOString().slice(0, 10)}</span> : <span className="badge badge-ok">Enabled</span>}
             </h3>
+            <p>
+              Sydent: <strong>{s.sydentMode === "stopped" ? "declared stopped" : "live"}</strong>
+              {s.sydentModeAt && <span className="muted"> (by {s.sydentModeBy} on {s.sydentModeAt.toISOString().slice(0, 16).replace("T", " ")} UTC: {s.sydentModeNote})</span>}
+              {s.sydentMode === "live" && !s.internalApiUrl && <span className="badge">No internal API: erasures pause</span>}
+            </p>
             <EditServerForm server={editable} />
+            <SydentModeForm server={editable} />
             <ToggleServerForm server={editable} />
           </section>
         );

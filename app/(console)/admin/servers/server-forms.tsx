@@ -2,7 +2,7 @@
 
 import { useActionState, useId } from "react";
 import type { ServerFormState } from "@/lib/servers/actions";
-import { disableServerAction, enableServerAction, registerServerAction, updateServerAction } from "@/lib/servers/actions";
+import { disableServerAction, enableServerAction, registerServerAction, sydentModeAction, updateServerAction } from "@/lib/servers/actions";
 
 // Client forms for /admin/servers; the server actions validate and log everything.
 
@@ -42,12 +42,17 @@ export function RegisterServerForm() {
       <Field name="dbPath" label="Path of Sydent's SQLite file" hint="The file is opened read-only and checked before it is registered." state={state} required />
       <Field name="sydentLogPaths" label="Sydent log paths" hint="One per line; globs allowed (rotated and gzipped files)." state={state} multiline />
       <Field name="haproxyLogPaths" label="HAProxy log paths" hint="One per line; globs allowed." state={state} multiline />
+      <Field name="clientApiUrl" label="Sydent client API URL (optional)" hint="e.g. http://127.0.0.1:8090: erasures are verified through Sydent's own lookups." state={state} />
+      <Field name="internalApiUrl" label="Sydent internal API URL" hint="e.g. http://127.0.0.1:8091 (loopback or private address only): erasures unbind through Sydent itself. Without it, a live server's erasures pause." state={state} />
       <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? "Checking the file..." : "Register"}</button>
     </form>
   );
 }
 
-export type EditableServer = { id: string; label: string; dbPath: string; sydentLogPaths: string[]; haproxyLogPaths: string[]; disabled: boolean };
+export type EditableServer = {
+  id: string; label: string; dbPath: string; sydentLogPaths: string[]; haproxyLogPaths: string[]; disabled: boolean;
+  clientApiUrl: string | null; internalApiUrl: string | null; sydentMode: string;
+};
 
 export function EditServerForm({ server }: { server: EditableServer }) {
   const [state, action, pending] = useActionState(updateServerAction, null);
@@ -58,6 +63,8 @@ export function EditServerForm({ server }: { server: EditableServer }) {
       <Field name="dbPath" label="SQLite file" defaultValue={server.dbPath} state={state} required />
       <Field name="sydentLogPaths" label="Sydent log paths (one per line)" defaultValue={server.sydentLogPaths.join("\n")} state={state} multiline />
       <Field name="haproxyLogPaths" label="HAProxy log paths (one per line)" defaultValue={server.haproxyLogPaths.join("\n")} state={state} multiline />
+      <Field name="clientApiUrl" label="Sydent client API URL" defaultValue={server.clientApiUrl ?? ""} state={state} />
+      <Field name="internalApiUrl" label="Sydent internal API URL (loopback or private)" defaultValue={server.internalApiUrl ?? ""} state={state} />
       <button type="submit" className="btn" disabled={pending}>Save paths</button>
     </form>
   );
@@ -72,6 +79,24 @@ export function ToggleServerForm({ server }: { server: EditableServer }) {
       <button type="submit" className={server.disabled ? "btn" : "btn btn-danger"} disabled={pending}>
         {server.disabled ? `Re-enable ${server.label}` : `Disable ${server.label}`}
       </button>
+    </form>
+  );
+}
+
+/** Declare Sydent stopped (maintenance window, restored backup: proven first) or live again. */
+export function SydentModeForm({ server }: { server: EditableServer }) {
+  const [state, action, pending] = useActionState(sydentModeAction, null);
+  const next = server.sydentMode === "stopped" ? "live" : "stopped";
+  return (
+    <form action={action} aria-label={`Sydent on ${server.label}`}>
+      <input type="hidden" name="id" value={server.id} />
+      <input type="hidden" name="mode" value={next} />
+      <Result state={state} />
+      <Field
+        name="note" label={next === "stopped" ? "Why is Sydent stopped?" : "Why is Sydent live again?"} state={state} required
+        hint={next === "stopped" ? "Stop Sydent first (the peer keeps serving); the console checks that it no longer answers or holds the file." : "Declare it live before or as Sydent restarts."}
+      />
+      <button type="submit" className="btn" disabled={pending}>{next === "stopped" ? `Declare Sydent stopped on ${server.label}` : `Declare Sydent live on ${server.label}`}</button>
     </form>
   );
 }

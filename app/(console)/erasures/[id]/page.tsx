@@ -9,6 +9,7 @@ import { isRunningHere, previewErasure } from "@/lib/erasure/workflow";
 import { ApproveForm, ExecuteForm, LiveProgress, ReplanForm } from "./erasure-forms";
 import { PreviewView } from "./preview-view";
 import { ReceiptView } from "./receipt-view";
+import { WritesView } from "./writes-view";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Erasure" };
@@ -64,7 +65,7 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
         )}
         {canRun && job.state === "approved" && (
           <>
-            <p>Running makes the person inaccessible on every server at once (tombstones, lookup rows, then the other stores), verifies each server, then starts phase 2.</p>
+            <p>Running makes the person inaccessible on every server at once (unbinds through each live Sydent&apos;s internal API; replicated copies follow by replication), verifies each server, then starts phase 2. Stores Sydent has no API for (sessions, invites, accounts) wait for a maintenance window on a live server; the table below shows what waits.</p>
             <ExecuteForm jobId={job.id} label="Run erasure" />
           </>
         )}
@@ -78,6 +79,8 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
             : <p className="muted">Awaiting approval by a data protection officer.</p>}
         </section>
       )}
+
+      <WritesView writes={job.writes} />
 
       {receipt && <ReceiptView receipt={receipt} downloadHref={`/api/erasures/${job.id}/receipt`} />}
       {preview ? <PreviewView p={preview} /> : !can(op.role, "erasure.preview") && <p className="muted">Your role sees the receipt, not the plan.</p>}

@@ -1,0 +1,108 @@
+import { internalUnbind, SydentApiError } from "@/lib/sydent/internal-api";
+import { sydentRaw } from "@/lib/sydent/open";
+import { globalIdsFor, inList, spellingsOf } from "@/lib/erasure/ops-core";
+import type { EmbeddingRow, ThreepidTarget } from "@/lib/erasure/ops";
+import type { Snapshot } from "@/lib/erasure/ops-db";
+
+// Phase-1 writes on a LIVE Sydent (IdentityServer.sydentMode = "live"): through Sydent's internal
+// API on its own connection, never SQL. Custodian only reads here (single autocommit statements on
+// its read-only connection) to find the bound Matrix ID and to count what changed. API:
+//   unbindViaApi(server, target, o)          origin server: Sydent's own unbind per bound spelling
+//   unbindEmbeddingViaApi(server, rows, o)   other people's rows that originated on this server
+//   awaitReplicatedDelete(server, target, o) peer copies: wait (reads) until the origin's tombstone arrives
+// Idempotent: a spelling whose local row is already a tombstone (an earlier, interrupted attempt,
+// or Sydent answered after our timeout) is not unbound again and is counted under `already`.
+// SydentApiError (unreachable, timeout, HTTP error) is retried `apiRetries` times (counted through
+// onRetry), then thrown: the engine pauses the job with Sydent's answer.
+
+export type LiveServer = { label: string; dbPath: string; internalApiUrl: string | null; serverName: string };
+export type ApiOptions = {
+  apiRetries?: number;
+  apiTimeoutMs?: number;
+  backoffMs?: number;
+  /** How long to wait for a replicated delete (default 45 s; Sydent pushes every 10 s). */
+  replicationWaitMs?: number;
+  prior?: Snapshot;
+  onLocated?: (s: Snapshot) => Promise<void> | void;
+  onRetry?: (info: { kind: "api"; waitedMs: number; error: string }) => void;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function callWithRetry(server: LiveServer, fn: () => Promise<void>, o: ApiOptions): Promise<void> {
+  const retries = o.apiRetries ?? 2;
+  let wait = o.backoffMs ?? 500;
+  for (let attempt = 0; ; attempt++) {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof SydentApiError)) throw e;
+      // A 4xx is Sydent refusing the request itself: retrying cannot help.
+      const retriable = e.kind !== "http" || (e.status ?? 500) >= 500;
+      if (!retriable || attempt >= retries) throw e;
+      await sleep(wait);
+      o.onRetry?.({ kind: "api", waitedMs: Date.now() - t0 + wait, error: e.kind });
+      wait *= 2;
+    }
+  }
+}
+
+type LocalRow = { id: number; address: string; mxid: string | null };
+
+function localRows(file: string, t: ThreepidTarget): LocalRow[] {
+  const sp = spellingsOf(t);
+  return sydentRaw(file).prepare(`SELECT id, address, mxid FROM local_threepid_associations WHERE medium = ? AND address IN (${inList(sp.length)})`).all(t.medium, ...sp) as LocalRow[];
+}
+
+const need = (server: LiveServer) => {
+  if (!server.internalApiUrl) throw new SydentApiError("unreachable", `${server.label} has no internal API URL registered`);
+  return server.internalApiUrl;
+};
+
+export async function unbindViaApi(server: LiveServer, t: ThreepidTarget, o: ApiOptions = {}) {
+  const url = need(server);
+  const before = localRows(server.dbPath, t);
+  const bound = before.filter((r) => r.mxid !== null);
+  const globalBefore = globalIdsFor(sydentRaw(server.dbPath), t).length;
+  const located: Snapshot = { unbind: bound.map((r) => r.id) };
+  await o.onLocated?.({ ...(o.prior ?? {}), unbind: [...new Set([...(o.prior?.unbind ?? []), ...located.unbind])] });
+  let tombstonesWritten = 0;
+  for (const r of bound) {
+    await callWithRetry(server, () => internalUnbind(url, { medium: t.medium, address: r.address, mxid: r.mxid! }, o.apiTimeoutMs), o);
+    tombstonesWritten++;
+  }
+  const globalAfter = globalIdsFor(sydentRaw(server.dbPath), t).length;
+  const now = new Set(bound.map((r) => r.id));
+  const already = (o.prior?.unbind ?? []).filter((id) => !now.has(id)).length;
+  return { tombstonesWritten, globalDeleted: Math.max(0, globalBefore - globalAfter), globalRemaining: globalAfter, via: "internal-api", already: { tombstonesWritten: already } };
+}
+
+export async function unbindEmbeddingViaApi(server: LiveServer, rows: EmbeddingRow[], o: ApiOptions = {}) {
+  const own = rows.filter((r) => r.originServer === server.serverName);
+  const present = sydentRaw(server.dbPath).prepare("SELECT id FROM global_threepid_associations WHERE id = ?");
+  const before = rows.filter((r) => present.get(r.globalId)).length;
+  let tombstonesWritten = 0;
+  for (const r of own) {
+    const local = localRows(server.dbPath, { medium: r.medium, address: r.address });
+    const row = local.find((x) => x.address === r.address && x.mxid === r.mxid);
+    if (!row) continue;
+    const url = need(server);
+    await callWithRetry(server, () => internalUnbind(url, { medium: r.medium, address: r.address, mxid: r.mxid }, o.apiTimeoutMs), o);
+    tombstonesWritten++;
+  }
+  const after = rows.filter((r) => present.get(r.globalId)).length;
+  // Rows that originated on a peer go when that peer's own unbind reaches this server (verify waits).
+  return { tombstonesWritten, globalDeleted: before - after, leftToOrigin: after, via: "internal-api" };
+}
+
+export async function awaitReplicatedDelete(server: LiveServer, t: ThreepidTarget, o: ApiOptions = {}) {
+  const deadline = Date.now() + (o.replicationWaitMs ?? 45_000);
+  const first = globalIdsFor(sydentRaw(server.dbPath), t).length;
+  let left = first;
+  while (left > 0 && Date.now() < deadline) {
+    await sleep(1000);
+    left = globalIdsFor(sydentRaw(server.dbPath), t).length;
+  }
+  return { globalDeleted: 0, globalRemovedByReplication: first - left, globalRemaining: left, via: "replication" };
+}
