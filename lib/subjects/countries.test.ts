@@ -102,7 +102,7 @@ describe("country hints and configuration", () => {
   });
 
   it("CUSTODIAN_DEFAULT_COUNTRY is validated and upper-cased", () => {
-    const base = { NEXTAUTH_SECRET: "x".repeat(32), CUSTODIAN_MASTER_KEY: "0".repeat(64) };
+    const base = { NEXTAUTH_SECRET: "x".repeat(32), CUSTODIAN_MASTER_KEY: "0".repeat(64) } as unknown as NodeJS.ProcessEnv;
     expect(parseEnv(base).CUSTODIAN_DEFAULT_COUNTRY).toBe("GB");
     expect(parseEnv({ ...base, CUSTODIAN_DEFAULT_COUNTRY: "se" }).CUSTODIAN_DEFAULT_COUNTRY).toBe("SE");
     expect(() => parseEnv({ ...base, CUSTODIAN_DEFAULT_COUNTRY: "XX" })).toThrow(/CUSTODIAN_DEFAULT_COUNTRY/);
