@@ -10,6 +10,7 @@ import { encryptSecret } from "@/lib/keys";
 import { seedRequest, seedStaff } from "@/lib/requests/testing";
 import { searchIdentityServers, type SearchServer } from "@/lib/subjects/search";
 import { grepLogs, SUBJECTS } from "@/lib/subjects/testing-fixture";
+import { decideCandidate, distinguishingTag, listCandidates } from "@/lib/subjects/candidates";
 import { closeSydent } from "@/lib/sydent/open";
 import { copyFixture, INSTANCES, tempDir, truth } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -120,5 +121,42 @@ describe("a rebound address: erasure by the earlier holder", () => {
     expect(await db().erasureJob.count({ where: { requestId: r.id } })).toBe(0);
     const log = await db().accessLogEntry.findFirst({ where: { requestId: r.id, action: "erasure.request" }, orderBy: { seq: "desc" } });
     expect(log?.outcome).toBe("invalid");
+  });
+});
+
+describe("candidates are confirmed one by one by a DPO", () => {
+  it("lists the bound Matrix ID masked with a tag, logs the view, confirms it on a click; support may not", async () => {
+    const dpo = await seedStaff("dpo");
+    const support = await seedStaff("support");
+    const r = await seedRequest({ createdById: dpo.id, receivedAt: new Date(), type: "access" });
+    await db().requestSubject.create({
+      data: { requestId: r.id, type: "email", valueEnc: encryptSecret(address, "subject-identifier-v1"), pseudonym: pseudonymFor("email", address), masked: "g•••", addedById: dpo.id },
+    });
+    expect(await listCandidates({ actor: support.actor, role: support.role }, r.id)).toMatchObject({ ok: false });
+    const list = await listCandidates({ actor: dpo.actor, role: dpo.role }, r.id);
+    if (!list.ok) throw new Error(list.message);
+    const mx = list.candidates.find((c) => c.type === "mxid")!;
+    expect(mx).toMatchObject({ masked: "@b••••:127.0.0.1:8448", tag: distinguishingTag("mxid", bob.mxid!), ref: pseudonymFor("mxid", bob.mxid!) });
+    expect(JSON.stringify(list)).not.toContain(bob.mxid);
+    // Nothing linked by listing.
+    expect(await db().requestSubject.count({ where: { requestId: r.id } })).toBe(1);
+    const viewed = await db().accessLogEntry.findMany({ where: { requestId: r.id, action: "request.subject.candidate" } });
+    expect(viewed.map((e) => e.targetPseudonym)).toContain(pseudonymFor("mxid", bob.mxid!));
+
+    const ok = await decideCandidate({ actor: dpo.actor, role: dpo.role }, { requestId: r.id, ref: mx.ref, decision: "confirm" });
+    expect(ok).toMatchObject({ ok: true, message: expect.stringContaining(mx.tag) });
+    const linked = await db().requestSubject.findMany({ where: { requestId: r.id } });
+    expect(linked.map((x) => x.pseudonym)).toContain(pseudonymFor("mxid", bob.mxid!));
+    const confirmed = await db().accessLogEntry.findFirst({ where: { requestId: r.id, action: "request.subject.confirm" } });
+    expect(confirmed).toMatchObject({ targetType: "mxid", targetPseudonym: pseudonymFor("mxid", bob.mxid!), actorId: dpo.id });
+    // Confirmed: Bob's Matrix ID is now verified, so his other address becomes the next candidate.
+    const next = await listCandidates({ actor: dpo.actor, role: dpo.role }, r.id);
+    expect(next.ok && next.candidates.some((c) => c.type === "mxid")).toBe(false);
+  });
+
+  it("two Matrix IDs that mask alike get different tags", () => {
+    const a = "@bob.jones:127.0.0.1:8448";
+    const b = "@bella:127.0.0.1:8448";
+    expect(distinguishingTag("mxid", a)).not.toBe(distinguishingTag("mxid", b));
   });
 });
