@@ -11,6 +11,7 @@ import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
 import { scrubLogs } from "@/lib/erasure/phase2-scrub";
 import { verifyServer, type SubjectIds, type VerifyResult } from "@/lib/erasure/verify";
+import { BystanderStop, rebindBystanders, type BystanderRow } from "@/lib/erasure/bystanders";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
 //   runErasureJob(jobId, actor, opts?) -> RunResult   run / resume phase 1 (+ a first phase-2 pass)
@@ -151,11 +152,14 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
           await lease.beat();
         },
       };
-      result = await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
+      result = step.kind === "rebindBystanders"
+        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: (server as { serverName?: string }).serverName ?? "", internalApiUrl: (server as { internalApiUrl?: string | null }).internalApiUrl ?? null }, openTarget(step.targetEnc), { ...opts.op, ...hooks, nowMs: opts.op?.nowMs })
+        : await act(step.kind as StepKind, server.dbPath, openTarget(step.targetEnc), ids, { ...opts, op: { ...opts.op, ...hooks } });
     } catch (e) {
-      if (!(e instanceof IdentityDbUnavailable)) throw e;
+      if (!(e instanceof IdentityDbUnavailable) && !(e instanceof BystanderStop)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
-      const r = await pause(job, actor, `${server.label}: ${e.message}. The job resumes where it stopped when run again.`, stepsRun);
+      const why = e instanceof BystanderStop ? e.message : `${server.label}: ${e.message}. The job resumes where it stopped when run again.`;
+      const r = await pause(job, actor, why, stepsRun);
       return { stepsRun, paused: r.pausedReason! };
     } finally {
       lease.stop();
@@ -165,6 +169,16 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     await db().$transaction(async (tx) => {
       await tx.erasureStep.update({ where: { id: step.id }, data: { state: failed ? "failed" : "done", doneAt: nowOf(opts), result: JSON.stringify(result) } });
       await appendAccessLog(tx, entry(job, actor, "erasure.step", failed ? "error" : "ok", { seq: step.seq, kind: step.kind, server: server.label, serverId: server.id, rows: result }));
+      // Bystanders (issue 8): what happened to each other person's row, under THEIR pseudonym.
+      if (step.kind === "rebindBystanders") {
+        const own = (server as { serverName?: string }).serverName;
+        for (const r of openTarget<{ rows: BystanderRow[] }>(step.targetEnc).rows) {
+          await appendAccessLog(tx, {
+            actor, action: "erasure.bystander", target: { type: r.medium, value: r.address }, requestId: job.requestId, outcome: "ok",
+            details: { jobId: job.id, server: server.label, originServer: r.originServer, action: r.originServer === own ? "reissued_by_sydent" : "peer_copy_deleted", keptBound: true },
+          });
+        }
+      }
     });
     stepsRun++;
     crashPoint(opts, step.seq, 2);
@@ -191,5 +205,6 @@ async function act(kind: StepKind, file: string, t: Record<string, unknown>, ids
     case "pruneTombstone": return ops.pruneTombstone(file, t as unknown as Parameters<typeof ops.pruneTombstone>[1], o);
     case "verify": return verifyServer(file, ids, { nowMs: o.nowMs });
     case "scrubLogs": return scrubLogs(t as { files: string[] }, ids);
+    case "rebindBystanders": throw new Error("rebindBystanders runs through lib/erasure/bystanders.ts (runSteps)");
   }
 }
