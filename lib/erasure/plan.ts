@@ -34,7 +34,7 @@ export type ServerPlan = {
    * (lib/erasure/bystanders.ts). "unbind" only by an explicit, separately approved choice:
    * deleted, and tombstoned when they originated here. Old plans without `action` unbind.
    */
-  embedding: { globalId: number; medium: Medium; address: string; mxid: string; originServer: string; tombstoneLocal: boolean; action?: "rebind" | "unbind"; unbindReason?: string }[];
+  embedding: { globalId: number; medium: Medium; address: string; mxid: string; originServer: string; tombstoneLocal: boolean; action?: "rebind" | "unbind"; unbindReason?: string; reissueOnly?: boolean }[];
   /** Tombstones of the subject already in the local table (phase 2 prunes them once delivered). */
   existingTombstones: { medium: Medium; address: string; id: number; undeliveredTo: string[] }[];
 };
@@ -118,6 +118,21 @@ export function planErasure(findings: SubjectFindings, ctx: { servers: PlanServe
   const servers = findings.servers
     .map((f) => ({ f, s: ctx.servers.find((x) => x.id === f.server.id) ?? f.server }))
     .map(({ f, s }) => serverPlan(f, s, { findings: findings.servers, names }));
+  // A peer's copy may embed the subject while the origin's own row does not (Sydent signs each
+  // push anew): the origin must still re-issue, or deleting the copy would leave that person
+  // unfindable on the peer. Such origin entries have no row of their own (globalId -1).
+  const extra: { sp: ServerPlan; e: ServerPlan["embedding"][number] }[] = [];
+  for (const sp of servers) {
+    for (const e of sp.embedding) {
+      if (e.originServer === sp.server.serverName) continue;
+      const origin = servers.find((x) => x.server.serverName === e.originServer);
+      const has = (x: ServerPlan["embedding"][number]) => key(x.medium, x.address) === key(e.medium, e.address);
+      if (origin && !origin.embedding.some(has) && !extra.some((x) => x.sp === origin && has(x.e))) {
+        extra.push({ sp: origin, e: { globalId: -1, medium: e.medium, address: e.address, mxid: e.mxid, originServer: e.originServer, tombstoneLocal: false, action: "rebind", reissueOnly: true } });
+      }
+    }
+  }
+  for (const x of extra) x.sp.embedding.push(x.e);
   const owed = new Map<string, { peer: string; medium: Medium; address: string }>();
   for (const sp of servers) for (const o of sp.originatedOnPeer) if (!o.registered) owed.set(`${o.originServer}|${key(o.medium, o.address)}`, { peer: o.originServer, medium: o.medium, address: o.address });
   const logFiles = findings.logs?.report.files.filter((x) => x.matches > 0) ?? [];

@@ -82,6 +82,7 @@ function bystanders(plan: ErasurePlan, checks: ServerCheck[]): BystanderLine[] {
     const here = e.originServer === s.server.serverName;
     const action = e.action !== "rebind"
       ? `Unbind (approved choice${e.unbindReason ? `: ${e.unbindReason}` : ""})`
+      : e.reissueOnly ? "Keep bound: Sydent re-issues the association here (its origin), so peers receive a copy without this person"
       : here ? "Keep bound: Sydent re-issues the association on this server, the old row is deleted" : `Keep bound: this copy is deleted, ${origin ? origin.label : e.originServer} re-issues the association`;
     return {
       server: s.server.label, address: m3(e.medium, e.address), mxid: maskIdentifier("mxid", e.mxid), tag: distinguishingTagOfPseudonym(pseudonymFor(e.medium, e.address)),
