@@ -6,6 +6,7 @@ import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { db } from "@/lib/db";
 import { runErasureJob } from "@/lib/erasure/engine";
 import { planErasure } from "@/lib/erasure/plan";
+import { advancePhase2 } from "@/lib/erasure/phase2";
 import { buildReceipt } from "@/lib/erasure/receipt";
 import { fullTruth, queriesOf } from "@/lib/erasure/testing";
 import { mergeFindings } from "@/lib/exports/collect";
@@ -146,6 +147,10 @@ describe("erasing a person embedded in other people's signed associations (live 
       const mapped = await v2(i, bystanders);
       for (const b of bystanders) expect(mapped[`${b.medium}:${b.address}`], `v2 ${i} ${b.address}`).toBe(b.mxid);
     }
+
+    // Phase 2 tracks each re-issued association until every active peer has it (delivered by now).
+    const p2 = await advancePhase2(job.id, executor.actor);
+    expect(p2.pending.filter((x) => x.kind === "bystander")).toEqual([]);
 
     // Under THEIR pseudonym in the access log, and on the receipt.
     const logged = await db().accessLogEntry.findMany({ where: { requestId: request.id, action: "erasure.bystander" } });
