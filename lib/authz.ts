@@ -232,6 +232,9 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   // Linking stores the subject's identifier (encrypted) on a request: part of the purpose-bound
   // reveal workflow, so the same permission as revealing (auditors and admins have neither).
   "lib/subjects/actions.ts#linkSubjectToRequest": "subjects.reveal",
+  // Candidate identifiers of a request's subject come from a reverse lookup (issue 8).
+  "lib/subjects/candidate-actions.ts#findCandidatesAction": "subjects.reverseLookup",
+  "lib/subjects/candidate-actions.ts#decideCandidateAction": "subjects.reverseLookup",
   "lib/erasure/bulk-actions.ts#uploadBulkBatch": "erasure.request",
   "lib/erasure/bulk-actions.ts#approveBulkBatchAction": "erasure.approve",
   "lib/erasure/bulk-actions.ts#executeBulkBatchAction": "erasure.execute",

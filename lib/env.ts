@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { parseTargets } from "@/lib/complaints/catalogue";
 
@@ -44,6 +45,12 @@ const envSchema = z.object({
   /** Erasure phase 2 deadline after phase 1 (days; the privacy notice promises at most 30). */
   CUSTODIAN_ERASURE_PHASE2_DAYS: z.coerce.number({ message: "expected a whole number of days" }).int().min(1).max(30, "at most 30 days").default(30),
   /** Log copies mentioning an erased person: "expire" (left to expire, date on the receipt) or "scrub". */
+  /** Country assumed for phone numbers typed in national form (ISO 3166-1 alpha-2, e.g. GB, SE, US). */
+  CUSTODIAN_DEFAULT_COUNTRY: z
+    .string()
+    .default("GB")
+    .transform((v) => v.trim().toUpperCase())
+    .refine((v) => isSupportedCountry(v), { message: "expected a two-letter country code with a phone numbering plan, e.g. GB, SE, US" }),
   CUSTODIAN_ERASURE_LOGS: z.enum(["expire", "scrub"], { message: 'expected "expire" or "scrub"' }).default("expire"),
   // Complaint targets per severity, e.g. "high=12h/10d,critical=2h/5d" (lib/complaints/catalogue.ts).
   CUSTODIAN_COMPLAINT_TARGETS: z

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import Papa from "papaparse";
+import { env } from "@/lib/env";
+import { otherDelimiter, parseCsvLine, splitLines, type LineEnding } from "@/lib/csv-lines";
 import { parseEmail, parseMxid, parsePhone } from "@/lib/subjects/parse";
 import { toSafeCsv, type CsvColumn } from "@/lib/csv";
 
@@ -8,8 +9,9 @@ import { toSafeCsv, type CsvColumn } from "@/lib/csv";
 // A whole-file problem (encoding, header, too many rows) refuses the file and changes nothing;
 // a row problem rejects that row only, with a specific message. Messages never repeat the
 // input (they are stored, shown and downloaded): they name rows and columns, not identifiers.
-// Parsing goes chunk by chunk with a yield between chunks, so 100,000 lines do not block the
-// server's event loop.
+// One physical line is one row (lib/csv-lines.ts): a damaged line is rejected on its own and
+// never swallows the lines after it, and the totals always add up to the file's lines (issue 8).
+// Parsing yields every 2,000 lines, so 100,000 lines do not block the server's event loop.
 
 export const MAX_DATA_ROWS = 100_000;
 export type BulkKind = "mxid" | "threepid";
@@ -22,7 +24,11 @@ export type ParsedRow = {
   error: string | null;
 };
 export type ParseOutcome =
-  | { ok: true; kind: BulkKind; header: string[]; rows: ParsedRow[]; validRows: number; rejectedRows: number }
+  | {
+      ok: true; kind: BulkKind; header: string[]; rows: ParsedRow[]; validRows: number; rejectedRows: number;
+      /** Physical lines in the file: 1 (header) + rows.length + blankLinesAtEnd. */
+      lines: number; blankLinesAtEnd: number; warnings: string[];
+    }
   | { ok: false; error: string };
 
 export const HEADERS: Record<BulkKind, string[]> = { mxid: ["mxid"], threepid: ["medium", "address"] };
@@ -114,42 +120,72 @@ function checkRow(kind: BulkKind, raw: string[], columns: number, defaultCountry
 
 export type ParseBulkOptions = { defaultCountry?: string; maxRows?: number };
 
-/** Parses the whole upload; resolves with per-row results or a whole-file error. */
+const YIELD_EVERY = 2_000;
+const ENDING_NAMES: Record<LineEnding, string> = { CRLF: "CRLF (Windows)", LF: "LF (Unix)", CR: "CR (old Mac)" };
+
+/**
+ * Parses the whole upload; resolves with per-row results or a whole-file error. Every line of
+ * the file is accounted for: lines = 1 (header) + rows.length + blankLinesAtEnd. A line that is
+ * not a CSV record (unclosed quote, text after a closing quote, a stray quote, a byte-order mark
+ * inside the file, more columns than the header) is a rejected row with a specific message; the
+ * file is refused when its header cannot be read (wrong delimiter, damaged header line).
+ */
 export async function parseBulkCsv(input: Uint8Array | string, opts: ParseBulkOptions = {}): Promise<ParseOutcome> {
   const decoded = decodeUpload(input);
   if (!decoded.ok) return decoded;
   const max = opts.maxRows ?? MAX_DATA_ROWS;
+  const defaultCountry = opts.defaultCountry ?? env().CUSTODIAN_DEFAULT_COUNTRY;
+  const { lines, endings } = splitLines(decoded.text);
+  if (lines.length === 0 || lines.every((l) => l.trim() === "")) {
+    return { ok: false, error: `The file is empty: it needs the header ${EXPECTED} and at least one row. Nothing was stored.` };
+  }
+  const headLine = lines[0];
+  const headCells = parseCsvLine(headLine);
+  const h = headCells.ok ? headerKind(headCells.cells) : null;
+  if (!h) {
+    const delimiter = otherDelimiter(headLine, (cells) => headerKind(cells) !== null);
+    if (delimiter) return { ok: false, error: `The file is separated by ${delimiter}, not commas: save it as "CSV UTF-8 (comma delimited)" and upload it again. Nothing was stored.` };
+    if (!headCells.ok) return { ok: false, error: `The header line cannot be read (${headCells.error}) so the rows cannot be told apart. Nothing was stored.` };
+    const n = headCells.cells.length;
+    return { ok: false, error: `The first line must be the header ${EXPECTED}; this file's first line (${n} column${n === 1 ? "" : "s"}) is not. Nothing was stored.` };
+  }
+  const dataLines = lines.length - 1;
+  let blankLinesAtEnd = 0;
+  while (blankLinesAtEnd < dataLines && lines[lines.length - 1 - blankLinesAtEnd].trim() === "") blankLinesAtEnd++;
+  const rowCount = dataLines - blankLinesAtEnd;
+  if (rowCount > max) {
+    return { ok: false, error: `The file has more than ${max.toLocaleString("en-GB")} data rows. Split it into files of at most ${max.toLocaleString("en-GB")} rows. Nothing was stored.` };
+  }
+  if (rowCount === 0) return { ok: false, error: "The file has a header but no rows. Nothing was stored." };
+
   const rows: ParsedRow[] = [];
   const seen = new Map<string, number>();
-  let header: { kind: BulkKind; columns: number; cells: string[] } | null = null;
-  let fileError: string | null = null;
-  let pendingEmpty: number[] = [];
-  let rowNo = 0;
-
-  const take = (cells: string[]) => {
-    if (!header) {
-      const h = headerKind(cells);
-      if (!h) {
-        fileError = `The first line must be the header ${EXPECTED}; this file's first line (${cells.length} column${cells.length === 1 ? "" : "s"}) is not. Nothing was stored.`;
-        return false;
-      }
-      header = { ...h, cells: HEADERS[h.kind] };
-      return true;
+  // A re-uploaded rejected-rows file carries an "error" column: one extra cell per row is expected.
+  const allowed = headCells.ok ? headCells.cells.length : h.columns;
+  for (let rowNo = 1; rowNo <= rowCount; rowNo++) {
+    if (rowNo % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+    const line = lines[rowNo];
+    const reject = (error: string, values: string[] = [line]) => rows.push({ rowNo, values: values.slice(0, h.columns), subject: null, error });
+    if (line.trim() === "") {
+      reject("Empty row.", [""]);
+      continue;
     }
-    rowNo++;
-    if (rowNo > max) {
-      fileError = `The file has more than ${max.toLocaleString("en-GB")} data rows. Split it into files of at most ${max.toLocaleString("en-GB")} rows. Nothing was stored.`;
-      return false;
+    if (line.includes("\uFEFF")) {
+      reject("The row holds a byte-order mark (U+FEFF) in the middle of the file: two files were probably joined. Remove it and upload again.");
+      continue;
     }
-    const empty = cells.every((c) => c.trim() === "");
-    // Empty lines are only an error when something follows them (a trailing blank line is not a row).
-    if (empty) {
-      pendingEmpty.push(rowNo);
-      return true;
+    const parsed = parseCsvLine(line);
+    if (!parsed.ok) {
+      reject(`Not a CSV row: ${parsed.error}`);
+      continue;
     }
-    for (const n of pendingEmpty) rows.push({ rowNo: n, values: [""], subject: null, error: "Empty row." });
-    pendingEmpty = [];
-    const { subject, error } = checkRow(header.kind, cells, header.columns, opts.defaultCountry);
+    const cells = parsed.cells;
+    const extra = cells.slice(allowed).filter((c) => c.trim() !== "");
+    if (extra.length > 0) {
+      reject(`Expected ${h.columns} column${h.columns === 1 ? "" : "s"} (${HEADERS[h.kind].join(",")}), found ${cells.length}: a row may hold one subject only (a missing line break or a wrong delimiter?).`, cells);
+      continue;
+    }
+    const { subject, error } = checkRow(h.kind, cells, h.columns, defaultCountry);
     let err = error;
     if (subject) {
       const key = `${subject.type}:${subject.value}`;
@@ -157,34 +193,11 @@ export async function parseBulkCsv(input: Uint8Array | string, opts: ParseBulkOp
       if (first !== undefined) err = `Duplicate of row ${first}.`;
       else seen.set(key, rowNo);
     }
-    rows.push({ rowNo, values: cells.slice(0, header.columns), subject: err ? null : subject, error: err });
-    return true;
-  };
-
-  await new Promise<void>((resolve) => {
-    Papa.parse<string[]>(decoded.text, {
-      header: false,
-      skipEmptyLines: false,
-      chunkSize: 256 * 1024,
-      chunk: (res: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
-        for (const cells of res.data) {
-          if (!take(cells)) {
-            parser.abort();
-            return;
-          }
-        }
-        parser.pause();
-        setImmediate(() => parser.resume());
-      },
-      complete: () => resolve(),
-    });
-  });
-  if (fileError) return { ok: false, error: fileError };
-  if (!header) return { ok: false, error: `The file is empty: it needs the header ${EXPECTED} and at least one row. Nothing was stored.` };
-  if (rows.length === 0) return { ok: false, error: "The file has a header but no rows. Nothing was stored." };
-  const h: { kind: BulkKind; cells: string[] } = header;
+    rows.push({ rowNo, values: cells.slice(0, h.columns), subject: err ? null : subject, error: err });
+  }
   const rejectedRows = rows.filter((r) => r.error).length;
-  return { ok: true, kind: h.kind, header: h.cells, rows, validRows: rows.length - rejectedRows, rejectedRows };
+  const warnings = endings.length > 1 ? [`The file mixes line endings (${endings.map((e) => ENDING_NAMES[e]).join(", ")}); every line was read as one row.`] : [];
+  return { ok: true, kind: h.kind, header: HEADERS[h.kind], rows, validRows: rows.length - rejectedRows, rejectedRows, lines: lines.length, blankLinesAtEnd, warnings };
 }
 
 /** The rejected rows as a CSV with the upload's columns plus "error", formulas neutralised. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { approveBulkBatch, createBulkBatch, executeBulkBatch } from "@/lib/erasure/bulk";
 import { buildReceipt } from "@/lib/erasure/receipt";
+import { NO_SYDENT } from "@/lib/erasure/testing";
 import { seedStaff } from "@/lib/requests/testing";
 import { closeSydent } from "@/lib/sydent/open";
 import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth } from "@/lib/sydent/test-fixtures";
@@ -17,7 +18,7 @@ const servers: { id: string; label: string; dbPath: string }[] = [];
 beforeAll(async () => {
   for (const i of INSTANCES) {
     const file = copyFixture(i, dir);
-    const s = await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: file } });
+    const s = await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: file, ...NO_SYDENT } });
     servers.push({ id: s.id, label: i, dbPath: file });
   }
 });
@@ -28,8 +29,9 @@ afterAll(async () => {
 
 describe("bulk erasure receipt times", () => {
   it("approvedAt is never before requestedAt; requestedAt is the batch upload", async () => {
-    const subjects = (JSON.parse(fs.readFileSync(`${FIXTURE_DIR}/truth.json`, "utf8")) as { subjects: { mxid: string | null }[] }).subjects;
-    const mxid = subjects.map((s) => s.mxid).find((m): m is string => !!m)!;
+    const subjects = (JSON.parse(fs.readFileSync(`${FIXTURE_DIR}/truth.json`, "utf8")) as { subjects: { mxid: string | null; data_inside_other_rows_sgAssoc?: unknown[] }[] }).subjects;
+    // Someone no other person's row embeds (no bystander re-issue, which needs a running Sydent).
+    const mxid = subjects.find((s) => s.mxid && (s.data_inside_other_rows_sgAssoc ?? []).length === 0)!.mxid!;
     const [uploader, approver] = [await seedStaff("dpo"), await seedStaff("dpo")];
     const r = await createBulkBatch({ fileName: "one.csv", content: `mxid\n${mxid}\n`, reason: "account_deactivated", createdBy: uploader.actor }, { servers, awaitDryRun: true });
     if (!r.ok) throw new Error(r.message);

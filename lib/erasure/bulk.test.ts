@@ -119,7 +119,10 @@ describe("bulk erasure batches", () => {
   it("an approved batch executes one job per row, linked to the batch, and is resumable (done rows skipped)", async () => {
     const support = await seedStaff("dpo");
     const dpo = await seedStaff("dpo");
-    const m = mxids.find((x) => heldByMxid(x) > 0 && x !== mxids[0])!;
+    // A person whose data Sydent did not leak into others' rows: a bystander's row would need a live
+    // Sydent to re-issue it (issue 8; the job stops and asks without one).
+    const embedded = new Set(subjects.filter((s) => ((s as { data_inside_other_rows_sgAssoc?: unknown[] }).data_inside_other_rows_sgAssoc ?? []).length > 0).map((s) => s.mxid));
+    const m = mxids.find((x) => heldByMxid(x) > 0 && x !== mxids[0] && !embedded.has(x))!;
     const r = await createBulkBatch({ fileName: "one.csv", content: `mxid\n${m}\n`, reason: "account_deactivated", createdBy: support.actor }, { servers, awaitDryRun: true });
     if (!r.ok) throw new Error(r.message);
     expect((await approveBulkBatch({ batchId: r.batchId, approver: dpo.actor })).ok).toBe(true);

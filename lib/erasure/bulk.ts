@@ -56,7 +56,7 @@ function rowData(batchId: string, r: ParsedRow) {
 /** erasure.request: stores a dry-run batch (never erases) and starts its dry run in the background. */
 export async function createBulkBatch(
   input: CreateBulkInput, o: ParseBulkOptions & RunOptions & { awaitDryRun?: boolean } = {},
-): Promise<BulkResult<{ batchId: string; kind: string; totalRows: number; validRows: number; rejectedRows: number }>> {
+): Promise<BulkResult<{ batchId: string; kind: string; totalRows: number; validRows: number; rejectedRows: number; lines: number; blankLinesAtEnd: number; warnings: string[] }>> {
   const actor = input.createdBy;
   const refuse = async (code: Fail["code"], message: string) => {
     await recordAccess(entry(actor, "erasure.bulk.upload", null, code === "denied" ? "denied" : "invalid", { reason: message }));
@@ -88,14 +88,14 @@ export async function createBulkBatch(
   }
   const counts = { totalRows: parsed.rows.length, validRows: parsed.validRows, rejectedRows: parsed.rejectedRows };
   await withAccessLog(
-    entry(actor, "erasure.bulk.upload", batchId, "ok", { kind: parsed.kind, reason, ...counts }, input.requestId),
+    entry(actor, "erasure.bulk.upload", batchId, "ok", { kind: parsed.kind, reason, ...counts, lines: parsed.lines, blankLinesAtEnd: parsed.blankLinesAtEnd, warnings: parsed.warnings }, input.requestId),
     (tx) => tx.erasureBatch.create({
       data: { id: batchId, requestId: input.requestId || null, fileName, kind: parsed.kind, reason, state: parsed.validRows ? "dry_run" : "awaiting_approval", ...counts, createdById: actor.id! },
     }),
   );
   const run = parsed.validRows ? launchDryRun(batchId, o) : Promise.resolve();
   if (o.awaitDryRun) await run;
-  return { ok: true, batchId, kind: parsed.kind, ...counts };
+  return { ok: true, batchId, kind: parsed.kind, ...counts, lines: parsed.lines, blankLinesAtEnd: parsed.blankLinesAtEnd, warnings: parsed.warnings };
 }
 
 /** erasure.approve: a second person (never the uploader) approves the whole batch after its dry run. */

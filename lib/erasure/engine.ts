@@ -14,6 +14,7 @@ import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
 import type { SubjectIds, VerifyResult } from "@/lib/erasure/verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
+import { BystanderStop, rebindBystanders, type BystanderRow } from "@/lib/erasure/bystanders";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
 //   runErasureJob(jobId, actor, opts?) -> RunResult   run / resume phase 1 (+ a first phase-2 pass)
@@ -193,13 +194,16 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
         },
       };
       const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
-      result = await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
+      result = kind === "rebindBystanders"
+        ? await rebindBystanders({ label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { retries: opts.api?.apiRetries })
+        : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
-      if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError)) throw e;
+      if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError) && !(e instanceof BystanderStop)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
       await count();
       const what = e instanceof SydentApiError ? `Sydent's internal API: ${e.message} Nothing beyond what Sydent confirmed was applied` : e.message;
-      const r = await pause(job, actor, `${server.label}: ${what}. The job resumes where it stopped when run again.`, stepsRun);
+      const why = e instanceof BystanderStop ? e.message : `${server.label}: ${what}. The job resumes where it stopped when run again.`;
+      const r = await pause(job, actor, why, stepsRun);
       return { stepsRun, waiting, paused: r.pausedReason! };
     } finally {
       lease.stop();
@@ -210,6 +214,16 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     await db().$transaction(async (tx) => {
       await tx.erasureStep.update({ where: { id: step.id }, data: { state: failed ? "failed" : "done", doneAt: nowOf(opts), result: JSON.stringify(result) } });
       await appendAccessLog(tx, entry(job, actor, "erasure.step", failed ? "error" : "ok", { seq: step.seq, kind: step.kind, server: server.label, serverId: server.id, rows: result, lockWaits: meter.lockWaits, retries: meter.retries }));
+      // Bystanders (issue 8): what happened to each other person's row, under THEIR pseudonym.
+      if (step.kind === "rebindBystanders") {
+        const own = (server as { serverName?: string }).serverName;
+        for (const r of openTarget<{ rows: BystanderRow[] }>(step.targetEnc).rows) {
+          await appendAccessLog(tx, {
+            actor, action: "erasure.bystander", target: { type: r.medium, value: r.address }, requestId: job.requestId, outcome: "ok",
+            details: { jobId: job.id, server: server.label, originServer: r.originServer, action: r.originServer === own ? "reissued_by_sydent" : "peer_copy_deleted", keptBound: true },
+          });
+        }
+      }
     });
     stepsRun++;
     crashPoint(opts, step.seq, 2);

@@ -27,7 +27,10 @@ export type Pending =
   | { kind: "tombstone"; server: string; tombstoneId: number; behind: string[] }
   | { kind: "server"; server: string; problem: string }
   | { kind: "logs"; problem: string }
-  | { kind: "maintenance"; server: string; steps: number; waitingFor: string };
+  | { kind: "maintenance"; server: string; steps: number; waitingFor: string }
+
+  /** Issue 8: a bystander's re-issued association not yet delivered to every active peer (or missing). */
+  | { kind: "bystander"; server: string; localId: number | null; behind: string[] };
 export type Phase2Result = { state: string; stepsRun: number; pending: Pending[] };
 
 type Tomb = { id: number; medium: "email" | "msisdn"; address: string };
@@ -55,6 +58,14 @@ async function scanTombstones(ids: SubjectIds, plan: ErasurePlan | null) {
       continue;
     }
     const peers = sydentRaw(server.dbPath).prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1").all() as { name: string; v: number | null }[];
+    // Bystanders kept bound on this (origin) server: their fresh association must reach every peer.
+    const kept = (plan?.servers ?? []).flatMap((s) => s.embedding).filter((e) => e.action === "rebind" && e.originServer === server.serverName);
+    const fresh = sydentRaw(server.dbPath).prepare("SELECT id FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid = ?");
+    for (const e of new Map(kept.map((e) => [`${e.medium}:${e.address}`, e])).values()) {
+      const row = fresh.get(e.medium, e.address, e.mxid) as { id: number } | undefined;
+      const behind = row ? peers.filter((p) => p.v === null || p.v < row.id).map((p) => p.name) : [];
+      if (!row || behind.length) pending.push({ kind: "bystander", server: server.label, localId: row?.id ?? null, behind });
+    }
     for (const t of tombstonesOn(server.dbPath, ids, plan)) {
       const behind = peers.filter((p) => p.v === null || p.v < t.id).map((p) => p.name);
       if (behind.length) pending.push({ kind: "tombstone", server: server.label, tombstoneId: t.id, behind });

@@ -28,8 +28,13 @@ export type ServerPlan = {
   invitesTo: { threepids: Threepid[]; count: number; pending: number };
   invitesFrom: { mxids: string[]; count: number; pending: number };
   accounts: { mxid: string; tokens: number; acceptedTerms: number }[];
-  /** Other people's global rows whose sgAssoc embeds the subject: deleted; tombstoned when they originated here. */
-  embedding: { globalId: number; medium: Medium; address: string; mxid: string; originServer: string; tombstoneLocal: boolean }[];
+  /**
+   * Other people's global rows whose sgAssoc embeds the subject (bystanders, issue 8). Default
+   * "rebind": re-issued by Sydent on their origin, old rows deleted, they stay bound
+   * (lib/erasure/bystanders.ts). "unbind" only by an explicit, separately approved choice:
+   * deleted, and tombstoned when they originated here. Old plans without `action` unbind.
+   */
+  embedding: { globalId: number; medium: Medium; address: string; mxid: string; originServer: string; tombstoneLocal: boolean; action?: "rebind" | "unbind"; unbindReason?: string; reissueOnly?: boolean }[];
   /** Tombstones of the subject already in the local table (phase 2 prunes them once delivered). */
   existingTombstones: { medium: Medium; address: string; id: number; undeliveredTo: string[] }[];
 };
@@ -44,7 +49,7 @@ export type ErasurePlan = {
 };
 
 export type StepKind =
-  | "tombstoneAndDeleteGlobal" | "deleteGlobal" | "deleteEmbeddingRows" | "deleteSessions"
+  | "tombstoneAndDeleteGlobal" | "deleteGlobal" | "deleteEmbeddingRows" | "rebindBystanders" | "deleteSessions"
   | "deleteInvitesTo" | "deleteInvitesFrom" | "deleteAccount" | "verify" | "pruneTombstone" | "scrubLogs";
 export type StepSpec = { kind: StepKind; serverId: string | null; target: Record<string, unknown> };
 
@@ -103,7 +108,7 @@ function serverPlan(f: ServerFindings, s: PlanServer, all: { findings: ServerFin
     invitesTo: { threepids: threepidsOf(f.invitesTo), count: f.invitesTo.length, pending: f.invitesTo.filter((i) => i.state === "pending").length },
     invitesFrom: { mxids: [...new Set(f.invitesFrom.map((i) => i.sender))], count: f.invitesFrom.length, pending: f.invitesFrom.filter((i) => i.state === "pending").length },
     accounts: accounts.map((a) => ({ mxid: a.userId, tokens: a.activeTokens, acceptedTerms: a.acceptedTermsUrls.length })),
-    embedding: f.embeddedInOthers.map((e) => ({ globalId: e.globalId, medium: e.rowMedium, address: e.rowAddress, mxid: e.rowMxid, originServer: e.originServer, tombstoneLocal: e.originServer === s.serverName })),
+    embedding: f.embeddedInOthers.map((e) => ({ globalId: e.globalId, medium: e.rowMedium, address: e.rowAddress, mxid: e.rowMxid, originServer: e.originServer, tombstoneLocal: e.originServer === s.serverName, action: "rebind" as const })),
     existingTombstones,
   };
 }
@@ -113,6 +118,21 @@ export function planErasure(findings: SubjectFindings, ctx: { servers: PlanServe
   const servers = findings.servers
     .map((f) => ({ f, s: ctx.servers.find((x) => x.id === f.server.id) ?? f.server }))
     .map(({ f, s }) => serverPlan(f, s, { findings: findings.servers, names }));
+  // A peer's copy may embed the subject while the origin's own row does not (Sydent signs each
+  // push anew): the origin must still re-issue, or deleting the copy would leave that person
+  // unfindable on the peer. Such origin entries have no row of their own (globalId -1).
+  const extra: { sp: ServerPlan; e: ServerPlan["embedding"][number] }[] = [];
+  for (const sp of servers) {
+    for (const e of sp.embedding) {
+      if (e.originServer === sp.server.serverName) continue;
+      const origin = servers.find((x) => x.server.serverName === e.originServer);
+      const has = (x: ServerPlan["embedding"][number]) => key(x.medium, x.address) === key(e.medium, e.address);
+      if (origin && !origin.embedding.some(has) && !extra.some((x) => x.sp === origin && has(x.e))) {
+        extra.push({ sp: origin, e: { globalId: -1, medium: e.medium, address: e.address, mxid: e.mxid, originServer: e.originServer, tombstoneLocal: false, action: "rebind", reissueOnly: true } });
+      }
+    }
+  }
+  for (const x of extra) x.sp.embedding.push(x.e);
   const owed = new Map<string, { peer: string; medium: Medium; address: string }>();
   for (const sp of servers) for (const o of sp.originatedOnPeer) if (!o.registered) owed.set(`${o.originServer}|${key(o.medium, o.address)}`, { peer: o.originServer, medium: o.medium, address: o.address });
   const logFiles = findings.logs?.report.files.filter((x) => x.matches > 0) ?? [];
@@ -141,7 +161,15 @@ function actionSteps(plan: ErasurePlan): StepSpec[] {
   const t3 = (t: Threepid) => ({ medium: t.medium, address: t.address, spellings: t.spellings });
   each((s) => s.tombstones.map((t) => ({ kind: "tombstoneAndDeleteGlobal", serverId: s.server.id, target: t3(t) })));
   each((s) => s.globalDeletes.map((t) => ({ kind: "deleteGlobal", serverId: s.server.id, target: t3(t) })));
-  each((s) => (s.embedding.length ? [{ kind: "deleteEmbeddingRows", serverId: s.server.id, target: { ownServerName: s.server.serverName, rows: s.embedding.map((e) => ({ globalId: e.globalId, medium: e.medium, address: e.address, mxid: e.mxid, originServer: e.originServer })) } }] : []));
+  const row = (e: ServerPlan["embedding"][number]) => ({ globalId: e.globalId, medium: e.medium, address: e.address, mxid: e.mxid, originServer: e.originServer });
+  each((s) => {
+    const keep = s.embedding.filter((e) => e.action === "rebind");
+    return keep.length ? [{ kind: "rebindBystanders", serverId: s.server.id, target: { rows: keep.map(row) } }] : [];
+  });
+  each((s) => {
+    const unbind = s.embedding.filter((e) => e.action !== "rebind");
+    return unbind.length ? [{ kind: "deleteEmbeddingRows", serverId: s.server.id, target: { ownServerName: s.server.serverName, rows: unbind.map(row) } }] : [];
+  });
   each((s) => (s.sessions.count || s.sessions.threepids.length ? [{ kind: "deleteSessions", serverId: s.server.id, target: { sids: s.sessions.sids, threepids: s.sessions.threepids } }] : []));
   each((s) => s.invitesTo.threepids.map((t) => ({ kind: "deleteInvitesTo", serverId: s.server.id, target: t3(t) })));
   each((s) => s.invitesFrom.mxids.map((mxid) => ({ kind: "deleteInvitesFrom", serverId: s.server.id, target: { mxid } })));
@@ -161,6 +189,8 @@ export function planSummary(plan: ErasurePlan) {
     invitesFrom: sum((s) => s.invitesFrom.count),
     accounts: sum((s) => s.accounts.length),
     embeddingRows: sum((s) => s.embedding.length),
+    bystandersKeptBound: sum((s) => s.embedding.filter((e) => e.action === "rebind").length),
+    bystandersUnbound: sum((s) => s.embedding.filter((e) => e.action !== "rebind").length),
     owedByUnregisteredPeers: plan.owedByUnregisteredPeers.length,
     logFiles: plan.logs?.files.length ?? 0,
     nothingHeld: plan.nothingHeld,

@@ -1,3 +1,5 @@
+import { maskIdentifier } from "@/lib/subjects/present-mask";
+import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { decryptSecret } from "@/lib/keys";
@@ -40,12 +42,20 @@ export type ErasureReceipt = {
   logs: { mode: "expire" | "scrub"; files: number; lastCopyExpiresAt: string | null; scrubbed: boolean | null };
   accessLog: { seq: number; hash: string } | null;
   generatedAt: string;
+  /** Other people whose rows embedded the subject (issue 8): what happened to each row, masked. */
+  bystanders?: BystanderReceiptLine[];
 };
 
 const STORE_OF: Record<string, Record<string, [string, string]>> = {
   tombstoneAndDeleteGlobal: { tombstonesWritten: ["local_threepid_associations", "tombstonesWritten"], globalDeleted: ["global_threepid_associations", "deleted"] },
   deleteGlobal: { globalDeleted: ["global_threepid_associations", "deleted"] },
   deleteEmbeddingRows: { globalDeleted: ["global_threepid_associations (other people's rows embedding the subject)", "deleted"], tombstonesWritten: ["local_threepid_associations (other people's rows embedding the subject)", "tombstonesWritten"] },
+  // Bystanders kept bound (issue 8): re-issued by Sydent on their origin, old embedding rows deleted.
+  rebindBystanders: {
+    reissued: ["global_threepid_associations (other people's associations re-issued by Sydent, still bound)", "reissued"],
+    oldRowsDeleted: ["global_threepid_associations (other people's old rows embedding the subject)", "deleted"],
+    replicasDeleted: ["global_threepid_associations (peer copies of other people's old rows)", "deleted"],
+  },
   deleteSessions: { sessions: ["threepid_validation_sessions", "deleted"], tokenAuths: ["threepid_token_auths", "deleted"] },
   deleteInvitesTo: { invites: ["invite_tokens (invites to the subject)", "deleted"] },
   deleteInvitesFrom: { invites: ["invite_tokens (invites from the subject)", "deleted"] },
@@ -117,9 +127,30 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
     people: { requestedBy: staff.get(job.requestedById) ?? null, approvedBy: job.approvedById ? staff.get(job.approvedById) ?? null : null, executedBy: job.executedById ? staff.get(job.executedById) ?? null : null },
     times: { requestedAt: requestedAt.toISOString(), approvedAt: iso(job.approvedAt), phase1DoneAt: iso(job.phase1DoneAt), phase2DueAt: iso(job.phase2DueAt), completedAt: iso(job.completedAt) },
     servers: [...byServer.values()],
+    bystanders: bystanderLines(plan, steps, servers),
     owedByUnregisteredPeers: [...owed].map(([peer, bindings]) => ({ peer, bindings })),
     logs: { mode: env().CUSTODIAN_ERASURE_LOGS, files: plan?.logs?.files.length ?? 0, lastCopyExpiresAt: plan?.logs?.lastCopyExpiresAt ?? null, scrubbed },
     accessLog: last ? { seq: Number(last.seq), hash: last.hash } : null,
     generatedAt: new Date().toISOString(),
   };
+}
+
+export type BystanderReceiptLine = { server: string; address: string; mxid: string; originServer: string; pseudonym: string; action: "kept bound (re-issued by Sydent)" | "kept bound (peer copy replaced)" | "unbound (approved)"; done: boolean };
+
+/** One line per other person's row from the plan, with whether its step has run. */
+function bystanderLines(plan: ErasurePlan | null, steps: { kind: string; serverId: string | null; state: string }[], servers: { id: string; label: string; serverName: string }[]): BystanderReceiptLine[] {
+  if (!plan) return [];
+  return plan.servers.flatMap((sp) => sp.embedding.map((e) => {
+    const kind = e.action === "rebind" ? "rebindBystanders" : "deleteEmbeddingRows";
+    const server = servers.find((x) => x.id === sp.server.id);
+    return {
+      server: server?.label ?? sp.server.label,
+      address: maskIdentifier(e.medium, e.address),
+      mxid: maskIdentifier("mxid", e.mxid),
+      originServer: e.originServer,
+      pseudonym: pseudonymFor(e.medium, e.address),
+      action: e.action !== "rebind" ? "unbound (approved)" as const : e.originServer === sp.server.serverName ? "kept bound (re-issued by Sydent)" as const : "kept bound (peer copy replaced)" as const,
+      done: steps.some((st) => st.kind === kind && st.serverId === sp.server.id && st.state === "done"),
+    };
+  }));
 }

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Actor } from "@/lib/audit/types";
 import { db } from "@/lib/db";
 import { mergeFindings } from "@/lib/exports/collect";
+import { withBystanderChoice } from "@/lib/erasure/bystander-choice";
 import { runErasureJob } from "@/lib/erasure/engine";
 import { planErasure, type ErasurePlan } from "@/lib/erasure/plan";
 import { jsonEscaped } from "@/lib/erasure/verify";
@@ -73,7 +74,11 @@ export async function findingsForSubject(w: World, s: TruthSubject): Promise<Sub
 }
 
 export async function approvedJob(w: World, f: SubjectFindings): Promise<{ jobId: string; plan: ErasurePlan }> {
-  const plan = planErasure(f, { servers: INSTANCES.map((i) => w.servers[i]) });
+  // The fixture's files run without a live Sydent, so nobody can re-issue a bystander's
+  // association: these file-only tests take the explicit "unbind" choice for every bystander row
+  // (issue 8; live tests cover the default re-issue, lib/erasure/bystanders.live.test.ts).
+  let plan = planErasure(f, { servers: INSTANCES.map((i) => w.servers[i]) });
+  for (const s of plan.servers) for (const e of s.embedding) plan = withBystanderChoice(plan, { serverId: s.server.id, globalId: e.globalId, action: "unbind", reason: "file-only engine test: no live Sydent to re-issue" })!;
   const request = await seedRequest({ createdById: w.requester.id!, receivedAt: new Date(NOW_MS), type: "erasure", state: "in_progress" });
   const first = f.identifiers.mxids[0] ? { t: "mxid" as const, v: f.identifiers.mxids[0] } : f.identifiers.emails[0] ? { t: "email" as const, v: f.identifiers.emails[0] } : { t: "msisdn" as const, v: f.identifiers.msisdns[0] };
   const job = await db().erasureJob.create({

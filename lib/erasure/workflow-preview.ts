@@ -6,6 +6,9 @@ import { planSummary } from "@/lib/erasure/plan";
 import { openJson } from "@/lib/erasure/workflow-support";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
 import type { Medium } from "@/lib/subjects/types";
+import { distinguishingTagOfPseudonym } from "@/lib/subjects/tags";
+import { pseudonymFor } from "@/lib/audit/pseudonym";
+import { leakSuspected } from "@/lib/erasure/bystanders";
 
 // The preview of an erasure (erasure.preview): the stored plan (plan.ts), per server and per
 // store, with counts, MASKED. Peers that hold a binding they originated are listed as registered
@@ -22,6 +25,20 @@ export type ServerPreview = {
   peers: { threepid: string; originServer: string; registered: boolean }[];
   tombstonesAwaitingDelivery: { threepid: string; undeliveredTo: string[] }[];
 };
+/** One line per other person's row embedding the subject (issue 8), masked. */
+export type BystanderLine = {
+  server: string;
+  address: string;
+  mxid: string;
+  tag: string;
+  originServer: string;
+  action: string;
+  /** The origin's Sydent must be restarted before approving (its newest association embeds someone's invites). */
+  restartFirst: boolean;
+  /** The origin is registered but its internal API is not: the job will stop at this row. */
+  needsInternalApi: boolean;
+};
+export type ServerCheck = { serverName: string; label: string; internalApi: boolean; leakSuspected: boolean };
 export type ErasurePreview = {
   masked: string;
   identifiers: { emails: string[]; msisdns: string[]; mxids: string[] };
@@ -30,6 +47,7 @@ export type ErasurePreview = {
   servers: ServerPreview[];
   owedByUnregisteredPeers: { peer: string; threepid: string }[];
   logs: { files: { file: string; source: string; matches: number; expiresAt: string | null }[]; lastCopyExpiresAt: string | null } | null;
+  bystanders: BystanderLine[];
 };
 
 const m3 = (medium: Medium, address: string) => maskIdentifier(medium, address);
@@ -41,8 +59,11 @@ function stores(s: ServerPlan): StoreLine[] {
   add("local_threepid_associations", "Write a tombstone (as Sydent's unbind does) for each binding that originated here; replication tells the peers", fresh);
   add("global_threepid_associations", "Delete this server's lookup rows (bindings that originated here)", s.tombstones.reduce((n, t) => n + t.globalRows, 0));
   add("global_threepid_associations", "Delete replicated copies of bindings that originated on a peer", s.globalDeletes.reduce((n, t) => n + t.globalRows, 0));
-  add("global_threepid_associations", "Delete other people's rows whose signed association embeds this person (those people can bind again)", s.embedding.length,
-    s.embedding.some((e) => e.tombstoneLocal) ? "rows that originated here are also tombstoned" : undefined);
+  const keep = s.embedding.filter((e) => e.action === "rebind");
+  const unbind = s.embedding.filter((e) => e.action !== "rebind");
+  add("global_threepid_associations", "Other people's rows whose signed association embeds this person: re-issued by Sydent without it, old rows deleted; those people stay bound (see \"Other people\" below)", keep.length);
+  add("global_threepid_associations", "Other people's rows embedding this person: UNBOUND by an approved choice (deleted; tombstoned where they originated here)", unbind.length,
+    unbind.some((e) => e.tombstoneLocal) ? "rows that originated here are also tombstoned" : undefined);
   add("threepid_validation_sessions", "Delete validation sessions (secrets inside are never read)", s.sessions.count);
   add("threepid_token_auths", "Delete the validation-token rows of those sessions", s.sessions.tokenRows);
   add("invite_tokens (to the person)", "Delete invites to the person", s.invitesTo.count, s.invitesTo.pending ? `${s.invitesTo.pending} pending invite(s) will stop working` : undefined);
@@ -50,10 +71,29 @@ function stores(s: ServerPlan): StoreLine[] {
   add("accounts", "Delete the v2 account (the person can register again)", s.accounts.length);
   add("tokens", "Delete v2 access tokens", s.accounts.reduce((n, a) => n + a.tokens, 0));
   add("accepted_terms_urls", "Delete accepted terms", s.accounts.reduce((n, a) => n + a.acceptedTerms, 0));
+  // Issue 8, "the preview is the whole truth": phase 2 also prunes the person's OLD tombstones.
+  add("local_threepid_associations", "Phase 2: prune this person's existing tombstones (from earlier unbinds) once every active peer has received them", s.existingTombstones.length);
   return out;
 }
 
-export function presentPlan(plan: ErasurePlan, masked: string): ErasurePreview {
+function bystanders(plan: ErasurePlan, checks: ServerCheck[]): BystanderLine[] {
+  return plan.servers.flatMap((s) => s.embedding.map((e) => {
+    const origin = checks.find((c) => c.serverName === e.originServer);
+    const here = e.originServer === s.server.serverName;
+    const action = e.action !== "rebind"
+      ? `Unbind (approved choice${e.unbindReason ? `: ${e.unbindReason}` : ""})`
+      : e.reissueOnly ? "Keep bound: Sydent re-issues the association here (its origin), so peers receive a copy without this person"
+      : here ? "Keep bound: Sydent re-issues the association on this server, the old row is deleted" : `Keep bound: this copy is deleted, ${origin ? origin.label : e.originServer} re-issues the association`;
+    return {
+      server: s.server.label, address: m3(e.medium, e.address), mxid: maskIdentifier("mxid", e.mxid), tag: distinguishingTagOfPseudonym(pseudonymFor(e.medium, e.address)),
+      originServer: e.originServer, action,
+      restartFirst: e.action === "rebind" && !!origin?.leakSuspected,
+      needsInternalApi: e.action === "rebind" && !!origin && !origin.internalApi,
+    };
+  }));
+}
+
+export function presentPlan(plan: ErasurePlan, masked: string, checks: ServerCheck[] = []): ErasurePreview {
   const ids = plan.identifiers;
   return {
     masked,
@@ -75,7 +115,22 @@ export function presentPlan(plan: ErasurePlan, masked: string): ErasurePreview {
     })),
     owedByUnregisteredPeers: plan.owedByUnregisteredPeers.map((o) => ({ peer: o.peer, threepid: m3(o.medium, o.address) })),
     logs: plan.logs,
+    bystanders: bystanders(plan, checks),
   };
+}
+
+/** Per registered server: is its internal API registered, and may its Sydent still carry leaked invites? */
+async function serverChecks(): Promise<ServerCheck[]> {
+  const servers = await db().identityServer.findMany({ where: { disabledAt: null } });
+  return servers.map((s) => {
+    let leak = false;
+    try {
+      leak = leakSuspected(s.dbPath, s.serverName);
+    } catch {
+      leak = false; // unreadable: the plan already says so
+    }
+    return { serverName: s.serverName, label: s.label, internalApi: !!s.internalApiUrl, leakSuspected: leak };
+  });
 }
 
 /** erasure.preview: the job's plan, masked; logged with the requestId (it is on the request's timeline). */
@@ -87,5 +142,5 @@ export async function previewErasure(jobId: string, actor: Actor): Promise<Erasu
     actor, action: "erasure.preview", target: { type: "request", ref: job.requestId }, requestId: job.requestId,
     outcome: plan ? "ok" : "not_found", details: { jobId: job.id },
   });
-  return plan ? presentPlan(plan, job.subjectMasked) : null;
+  return plan ? presentPlan(plan, job.subjectMasked, plan.servers.some((x) => x.embedding.length) ? await serverChecks() : []) : null;
 }

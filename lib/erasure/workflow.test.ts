@@ -5,6 +5,9 @@ import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { db } from "@/lib/db";
 import { buildReceipt } from "@/lib/erasure/receipt";
 import { approveErasure, executeErasure, previewErasure, startErasure } from "@/lib/erasure/workflow";
+import { chooseBystander } from "@/lib/erasure/bystander-choice";
+import type { ErasurePlan } from "@/lib/erasure/plan";
+import { openJson } from "@/lib/erasure/workflow-support";
 import { confirmationMatches, NOTHING_HELD_OUTCOME } from "@/lib/erasure/workflow-support";
 import { encryptSecret } from "@/lib/keys";
 import { getRequestTimeline } from "@/lib/requests/queries";
@@ -89,6 +92,15 @@ describe("erasure workflow", () => {
     expect(preview?.nothingHeld).toBe(false);
     expect(preview?.servers.map((s) => s.label).sort()).toEqual(["is1", "is2"]);
     expect(JSON.stringify(preview)).not.toContain(email);
+
+    // Bystanders (issue 8): listed one per row; the default keeps them bound, which needs Sydent's
+    // internal API. These fixture files have no live Sydent, so the second person explicitly
+    // chooses to unbind each, with a reason; the requester may not.
+    const plan = openJson<ErasurePlan>(job.planEnc!);
+    const rows = plan.servers.flatMap((s) => s.embedding.map((e) => ({ serverId: s.server.id, globalId: e.globalId })));
+    expect(preview?.bystanders).toHaveLength(rows.length);
+    if (rows.length) expect(await chooseBystander({ jobId, ...rows[0], action: "unbind", reason: "no live Sydent in this test", actor: support.actor })).toMatchObject({ ok: false });
+    for (const row of rows) expect(await chooseBystander({ jobId, ...row, action: "unbind", reason: "no live Sydent in this test", actor: dpo.actor })).toEqual({ ok: true });
 
     expect((await executeErasure({ jobId, executor: dpo.actor })).ok).toBe(false);
     const self = await approveErasure({ jobId, typedConfirmation: job.subjectMasked, approver: { ...support.actor, role: "dpo" } });

@@ -82,8 +82,21 @@ export async function startErasure(
 
   const subjects: LinkedSubject[] = rows.map((r) => ({ type: r.type as LinkedSubject["type"], value: decryptSecret(r.valueEnc, SUBJECT_KEY) }));
   const findings = await collectFindings(subjects, o.find);
+  // Issue 8: an address of the request now bound to an account outside its verified identity
+  // is someone else's binding. Stop and ask: nothing is planned until a DPO decides.
+  const elsewhere = findings.scope?.linkedElsewhere ?? [];
+  if (elsewhere.length > 0) {
+    const message =
+      `Stopped: ${elsewhere.length === 1 ? "an address" : `${elsewhere.length} addresses`} of this request ${elsewhere.length === 1 ? "is" : "are"} now linked to a Matrix account that is not among the request's verified identifiers. ` +
+      "Erasing would unbind another person. Check with the requester: confirm that account as theirs on the request page (if it is), or unlink the address from the request. Nothing was planned.";
+    await recordAccess(entry(actor, "erasure.request", request.id, "invalid", { reason: "address_linked_elsewhere", addresses: elsewhere.length }));
+    return fail("conflict", message);
+  }
   const ids = findings.identifiers;
-  const restricted = await erasureRestricted(ids);
+  // A restriction on the Matrix ID an address is bound to (a candidate, not yet confirmed as the
+  // subject) still stops the erasure: unbinding the address is processing of that account's data.
+  const boundMxids = (findings.scope?.candidates ?? []).filter((c) => c.type === "mxid").map((c) => c.value);
+  const restricted = await erasureRestricted({ ...ids, mxids: [...ids.mxids, ...boundMxids] });
   if (restricted) return refuse("denied", restricted);
   const { plan, summary, nothingHeld } = await planFor(findings);
   try {

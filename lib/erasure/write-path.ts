@@ -12,7 +12,7 @@ import { proveStopped } from "@/lib/servers/sydent-state";
 //                           step pauses the job and a maintenance step waits, naming the evidence.
 // Reads (verify, log scrub) always run. Nothing here writes.
 
-export const BINDING_KINDS: StepKind[] = ["tombstoneAndDeleteGlobal", "deleteGlobal", "deleteEmbeddingRows"];
+export const BINDING_KINDS: StepKind[] = ["tombstoneAndDeleteGlobal", "deleteGlobal", "deleteEmbeddingRows", "rebindBystanders"];
 export const MAINTENANCE_KINDS: StepKind[] = ["deleteSessions", "deleteInvitesTo", "deleteInvitesFrom", "deleteAccount", "pruneTombstone"];
 
 export type PathServer = { label: string; dbPath: string; sydentMode: string; clientApiUrl: string | null; internalApiUrl: string | null };
@@ -30,6 +30,12 @@ export function maintenanceWindowText(label: string): string {
 
 export async function writePath(kind: StepKind, server: PathServer): Promise<WritePath> {
   if (kind === "verify" || kind === "scrubLogs") return { path: "read" };
+  // Re-issuing a bystander's association needs a running Sydent (it signs): always its internal API.
+  if (kind === "rebindBystanders") {
+    return server.internalApiUrl
+      ? { path: "api" }
+      : { path: "pause", reason: `Other people's associations on ${server.label} must be re-issued by Sydent itself: register ${server.label}'s internal API URL (with Sydent running), then run again.` };
+  }
   const binding = BINDING_KINDS.includes(kind);
   if (server.sydentMode === "stopped") {
     const p = await proveStopped(server); // asked afresh before every writing step, never cached

@@ -30,7 +30,14 @@ export function buildPackage(input: BuildInput): BuiltPackage {
     generatedAt: generatedAt.toISOString(),
     kind,
     request: { reference: request.reference },
-    subject: { emails: findings.identifiers.emails, msisdns: findings.identifiers.msisdns, mxids: findings.identifiers.mxids },
+    subject: {
+      emails: findings.identifiers.emails, msisdns: findings.identifiers.msisdns, mxids: findings.identifiers.mxids,
+      // A shared address (issue 8): said plainly, the other account never named.
+      notices: (findings.scope?.linkedElsewhere ?? []).map((l) =>
+        `Your ${l.type === "email" ? "e-mail address" : "phone number"} ${l.value} is now linked to another account (since ${new Date(l.sinceMs).toISOString().slice(0, 10)}). ` +
+        "That account's data is not part of this copy; what we held about the address from the day before that date on is left out because it may be that account's.",
+      ),
+    },
     servers: findings.servers.map((s) => ({ serverName: s.server.serverName, searched: s.ok, problem: s.error ?? null })),
     records,
     secrets,

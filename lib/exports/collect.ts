@@ -5,6 +5,7 @@ import type { AccessHistoryEntry } from "@/lib/exports/types";
 import type { ServerFindings, SubjectFindings, SubjectQuery } from "@/lib/subjects/types";
 import { accountsOf } from "@/lib/subjects/accounts";
 import { purposeCategory } from "@/lib/subjects/purposes";
+import { scopeToVerified } from "@/lib/exports/scope";
 
 // Gathering what goes into a package: one search per identifier linked to the request (merged,
 // duplicates removed), and the console's own access-log entries about this person.
@@ -66,12 +67,16 @@ export function queryFor(s: LinkedSubject): SubjectQuery {
   return s.type === "mxid" ? { kind: "mxid", mxid: s.value } : { kind: s.type, address: s.value };
 }
 
-/** Runs the search for every linked identifier (with Matrix-ID expansion: exports are dpo work). */
+/**
+ * Runs the search for every linked identifier (with Matrix-ID expansion: exports are dpo work),
+ * then narrows the result to the linked (verified) identifiers: what the expansion found beyond
+ * them is listed in `scope.candidates`, never pulled in (lib/exports/scope.ts).
+ */
 export async function collectFindings(subjects: LinkedSubject[], find?: Finder): Promise<SubjectFindings> {
   const finder = find ?? ((await import("@/lib/subjects/find")).findSubject as Finder);
   const results: SubjectFindings[] = [];
   for (const s of subjects) results.push(await finder(queryFor(s), { expand: true }));
-  return mergeFindings(results);
+  return scopeToVerified(mergeFindings(results), subjects);
 }
 
 /** Every pseudonym the access log may hold for this person. */

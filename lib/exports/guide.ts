@@ -39,7 +39,16 @@ function intro(g: GuideInput): string {
 We have tried to use plain English. This page explains every file in this package and every field in it.</p>
 <p>A Matrix <strong>identity server</strong> lets people look up a Matrix ID from a <strong>third party identifier</strong>: an email address or a telephone number.
 When you prove you own an address and ask us to link it with your Matrix ID, we store that link, called a <strong>binding</strong>.
-Anyone who knows your address can then find your Matrix ID. It does not work the other way round: people who only know your Matrix ID cannot find your addresses.</p>`;
+Anyone who knows your address can then find your Matrix ID. It does not work the other way round: people who only know your Matrix ID cannot find your addresses.</p>${sharedAddresses(g)}`;
+}
+
+/** An address now linked to another account (issue 8): said plainly, the other account never named. */
+function sharedAddresses(g: GuideInput): string {
+  const shared = g.findings.scope?.linkedElsewhere ?? [];
+  if (shared.length === 0) return "";
+  return `\n<p><strong>An address of yours is now linked to another account.</strong> ${shared.map((l) =>
+    `${esc(l.value)} has been linked to a different Matrix account since ${esc(new Date(l.sinceMs).toISOString().slice(0, 10))}.`).join(" ")}
+That account is not yours as far as your request showed, so nothing about it is in this package; what we held about the address from the day before that date on is left out too, because it may belong to that account.</p>`;
 }
 
 function summary(g: GuideInput): string {

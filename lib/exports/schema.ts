@@ -46,7 +46,10 @@ export function exportJsonSchema(): Record<string, unknown> {
       subject: {
         type: "object",
         description: "Your identifiers that the search used and found.",
-        properties: Object.fromEntries(["emails", "msisdns", "mxids"].map((k) => [k, { type: "array", items: { type: "string" } }])),
+        properties: {
+          ...Object.fromEntries(["emails", "msisdns", "mxids"].map((k) => [k, { type: "array", items: { type: "string" } }])),
+          notices: { type: "array", items: { type: "string" }, description: "Plain statements about your identifiers, e.g. an address now linked to another account." },
+        },
       },
       servers: {
         type: "array",

@@ -6,7 +6,8 @@ import { decryptSecret, encryptSecret } from "@/lib/keys";
 import { REQUEST_TYPE_LABELS, type RequestType } from "@/lib/requests/catalogue";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
 import { queryValue } from "@/lib/subjects/present";
-import { parseSubjectInput } from "@/lib/subjects/parse";
+import { isInternational, parseSubjectInput } from "@/lib/subjects/parse";
+import { formCountry } from "@/lib/subjects/countries";
 import { REVERSE_LOOKUP_REFUSED, SEARCH_KINDS, targetOf, type SearchKind, type SubjectOperator, type SubjectState } from "@/lib/subjects/reveal";
 
 // Linking a data subject to a request: the identifier is stored encrypted (AES-256-GCM under its
@@ -39,7 +40,9 @@ export type OpenRequestOption = Awaited<ReturnType<typeof listOpenRequests>>[num
 export async function linkSubject(op: SubjectOperator, form: Record<string, string>): Promise<SubjectState> {
   const kind = (SEARCH_KINDS as readonly string[]).includes(form.kind) ? (form.kind as SearchKind) : null;
   if (!kind) return { ok: false, message: "Search for the person first.", errors: { kind: ["Choose what you are searching by."] } };
-  const parsed = parseSubjectInput(kind, typeof form.value === "string" ? form.value.slice(0, 400) : "");
+  const raw = typeof form.value === "string" ? form.value.slice(0, 400) : "";
+  const country = kind === "phone" && !isInternational(raw) ? formCountry(form.country) : null;
+  const parsed = parseSubjectInput(kind, raw, { defaultCountry: country ?? undefined });
   if (!parsed.ok) return { ok: false, message: "Check the highlighted fields.", errors: { value: [parsed.message] } };
   const q = parsed.query;
   if (q.kind === "lookup_hash") {

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { casefold } from "@/lib/sydent/normalise";
 import type { SubjectQuery } from "@/lib/subjects/types";
 
@@ -11,6 +11,17 @@ export type InputKind = "email" | "phone" | "mxid" | "hash" | "auto";
 export type ParseField = "email" | "phone" | "mxid" | "hash" | "query";
 export type ParseResult = { ok: true; query: SubjectQuery } | { ok: false; field: ParseField; message: string };
 export type ParseOptions = { defaultCountry?: string };
+
+/** Typed in international form: a leading "+" or the "00" international prefix. */
+export function isInternational(raw: string): boolean {
+  return /^\s*(\+|00)/.test(raw);
+}
+
+/** A country code as typed (any case), or null when no numbering plan has that code. */
+export function countryCode(raw: string | undefined | null): CountryCode | null {
+  const v = (raw ?? "").trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(v) && isSupportedCountry(v) ? (v as CountryCode) : null;
+}
 
 export const DEFAULT_COUNTRY = "GB";
 const MAX_MXID_BYTES = 255;
@@ -37,8 +48,11 @@ export function parsePhone(raw: string, opts: ParseOptions = {}, field: ParseFie
   const v = raw.trim();
   if (!v) return fail(field, "Enter a phone number.");
   if (!/^[+\d\s().\-/]+$/.test(v)) return fail(field, "Not a phone number: use digits, spaces, dashes and an optional leading +.");
-  const country = (opts.defaultCountry ?? DEFAULT_COUNTRY).toUpperCase() as CountryCode;
-  let p = parsePhoneNumberFromString(v, country);
+  const country = countryCode(opts.defaultCountry ?? DEFAULT_COUNTRY) ?? (DEFAULT_COUNTRY as CountryCode);
+  // "00" is the international prefix in most of the world (not in the US, which dials 011):
+  // read it as "+" whatever country is assumed.
+  const typed = v.startsWith("00") ? `+${v.slice(2)}` : v;
+  let p = parsePhoneNumberFromString(typed, country);
   // Sydent's own form (country code first, no '+') pasted as-is: retry as international.
   if ((!p || !p.isPossible()) && /^\d+$/.test(v.replace(/[\s().\-/]/g, ""))) {
     const intl = parsePhoneNumberFromString(`+${v.replace(/\D/g, "")}`);

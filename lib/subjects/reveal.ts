@@ -7,7 +7,9 @@ import { db } from "@/lib/db";
 import { findSubject, type FindProgress } from "@/lib/subjects/find";
 import { linkedRequestsFor } from "@/lib/subjects/linked-requests";
 import { appendForPersons, entriesForPersons } from "@/lib/subjects/person-log";
-import { parseSubjectInput } from "@/lib/subjects/parse";
+import { isInternational, parseSubjectInput } from "@/lib/subjects/parse";
+import { callingCodesHeld, countryHint, countryOption, formCountry, heldPrefixes, numberHeld, type CountryHint, type CountryOption } from "@/lib/subjects/countries";
+import { listServers } from "@/lib/servers/queries";
 import { presentFindings, queryValue, type SubjectView } from "@/lib/subjects/present";
 import { purposeText, revealPurposeSchema } from "@/lib/subjects/purposes";
 import { activeRestrictions, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
@@ -31,6 +33,10 @@ export type SubjectState = {
   message?: string;
   errors?: Record<string, string[]>;
   view?: SubjectView;
+  /** Phone searches typed nationally: the country assumed. */
+  country?: CountryOption;
+  /** A national phone number that found nothing: the country assumed and other countries to try. */
+  countryHint?: CountryHint;
 };
 export type Finder = (q: SubjectQuery, o: { expand: boolean; onProgress?: (p: FindProgress) => void }) => Promise<SubjectFindings>;
 
@@ -84,18 +90,33 @@ async function isLinked(requestId: string, targets: Target[]): Promise<boolean> 
   return (await db().requestSubject.count({ where: { requestId, pseudonym: { in: pseudonyms } } })) > 0;
 }
 
-type Parsed = { ok: true; query: SubjectQuery } | { ok: false; state: SubjectState; kind?: string };
+type Parsed = { ok: true; query: SubjectQuery; country: string | null } | { ok: false; state: SubjectState; kind?: string };
 
 function parseIdentifier(form: Record<string, string>): Parsed {
   const input = identifierSchema.safeParse(form);
   if (!input.success) return { ok: false, state: { ok: false, message: "Check the highlighted fields.", errors: z.flattenError(input.error).fieldErrors } };
-  const parsed = parseSubjectInput(input.data.kind, input.data.value);
+  // The country matters only for a phone number typed in national form (no "+" or "00").
+  const national = input.data.kind === "phone" && !isInternational(input.data.value);
+  const country = national ? formCountry(form.country) : null;
+  if (national && !country) {
+    const message = "Choose a country from the list: that country code has no phone numbering plan.";
+    return { ok: false, kind: input.data.kind, state: { ok: false, message: "Check the highlighted fields.", errors: { country: [message] } } };
+  }
+  const parsed = parseSubjectInput(input.data.kind, input.data.value, { defaultCountry: country ?? undefined });
   if (!parsed.ok) return { ok: false, kind: input.data.kind, state: { ok: false, message: "Check the highlighted fields.", errors: { value: [parsed.message] } } };
-  return { ok: true, query: parsed.query };
+  return { ok: true, query: parsed.query, country };
 }
 
+export type HintFn = (raw: string, assumed: string) => Promise<CountryHint | null>;
+
+/** Countries to try for a national number, from what the registered servers hold. */
+export const serverCountryHint: HintFn = async (raw, assumed) => {
+  const paths = (await listServers()).filter((s) => !s.disabledAt).map((s) => s.dbPath);
+  return countryHint(raw, assumed, callingCodesHeld(heldPrefixes(paths)), (n) => numberHeld(paths, n));
+};
+
 /** subjects.search: masked results. mxid needs subjects.reverseLookup; the DPO's search expands mxid ↔ 3PIDs. */
-export async function runSubjectSearch(op: SubjectOperator, form: Record<string, string>, o: { find?: Finder; onProgress?: (p: FindProgress) => void } = {}): Promise<SubjectState> {
+export async function runSubjectSearch(op: SubjectOperator, form: Record<string, string>, o: { find?: Finder; onProgress?: (p: FindProgress) => void; hint?: HintFn } = {}): Promise<SubjectState> {
   const parsed = parseIdentifier(form);
   if (!parsed.ok) {
     await recordAccess({ actor: op.actor, action: "subject.search", outcome: "invalid", details: { kind: parsed.kind ?? null } });
@@ -112,9 +133,16 @@ export async function runSubjectSearch(op: SubjectOperator, form: Record<string,
   view.restrictions = await restrictionFlags(personTargets(q, findings));
   await recordPersonAccess({
     actor: op.actor, action: "subject.search", outcome: findings.foundAnywhere ? "ok" : "not_found",
-    details: { kind: q.kind, expanded: findings.expanded, masked: true, ...view.totals },
+    details: { kind: q.kind, expanded: findings.expanded, masked: true, ...view.totals, ...(parsed.country ? { country: parsed.country } : {}) },
   }, q, findings);
-  return { ok: true, view, message: findings.foundAnywhere ? undefined : "Not found anywhere: no identity server or log file holds this identifier." };
+  const country = parsed.country ? countryOption(parsed.country) : undefined;
+  if (findings.foundAnywhere) return { ok: true, view, country };
+  const hint = parsed.country ? await (o.hint ?? serverCountryHint)(form.value, parsed.country) : null;
+  const message = hint
+    ? `Not found anywhere: the number was read as a ${hint.assumed.name} number (+${hint.assumed.callingCode}).` +
+      (hint.alternatives.length ? ` It is also a number in ${hint.alternatives.map((a) => a.name).join(", ")}, whose numbers the servers hold: try one of those.` : " No other country whose numbers the servers hold reads it as a valid number.")
+    : "Not found anywhere: no identity server or log file holds this identifier.";
+  return { ok: true, view, country, message, ...(hint ? { countryHint: hint } : {}) };
 }
 
 const revealBasisSchema = z.object({

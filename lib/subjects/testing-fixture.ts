@@ -35,7 +35,7 @@ const LOG_FILES = [
   { file: "haproxy/haproxy.log", source: "haproxy" as const, origin: "haproxy" },
 ];
 
-function grepLogs(ids: SubjectFindings["identifiers"]): NonNullable<SubjectFindings["logs"]> {
+export function grepLogs(ids: SubjectFindings["identifiers"]): NonNullable<SubjectFindings["logs"]> {
   const needles = [
     ...ids.emails.flatMap((e) => [e, encodeURIComponent(e)]),
     ...ids.msisdns, ...ids.mxids, ...ids.sids.map(String),

@@ -182,4 +182,16 @@ export type SubjectFindings = {
   logs: { findings: LogFinding[]; report: LogSearchReport } | null;
   foundAnywhere: boolean;
   searchedAt: string;
+  /** Set when the findings were narrowed to a request's verified identifiers (lib/exports/scope.ts). */
+  scope?: SubjectScope;
+};
+
+/** What narrowing to the verified identifiers left out, for the DPO (never in a package). */
+export type SubjectScope = {
+  /** Identifiers found through a verified one but not verified themselves: a DPO confirms each or not. */
+  candidates: { type: "email" | "msisdn" | "mxid"; value: string; via: string }[];
+  /** Verified 3PIDs now bound to an account outside the verified identifiers (not named in a package). */
+  linkedElsewhere: { type: "email" | "msisdn"; value: string; sinceMs: number }[];
+  /** What was held back because it may belong to the other holder of a shared address. */
+  withheld: { associations: number; sessions: number; invites: number; accounts: number; logLines: number };
 };

@@ -1,5 +1,6 @@
 import { requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
+import { allCountries, configuredCountry } from "@/lib/subjects/countries";
 import { listOpenRequests } from "@/lib/subjects/link";
 import { REVEAL_PURPOSES, REVEAL_PURPOSE_LABELS } from "@/lib/subjects/purposes";
 import { SubjectFinder } from "./subject-finder";
@@ -27,6 +28,8 @@ export default async function SubjectsPage() {
         canReveal={canReveal}
         canRevealForPurpose={can(op.role, "subjects.revealForPurpose")}
         openRequests={openRequests}
+        countries={allCountries()}
+        defaultCountry={configuredCountry()}
         purposes={REVEAL_PURPOSES.map((p) => ({ value: p, label: REVEAL_PURPOSE_LABELS[p] }))}
       />
     </>

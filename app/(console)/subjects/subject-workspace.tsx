@@ -14,7 +14,7 @@ import { SubjectResults } from "./subject-results";
 // Linking comes first: a reveal for a request is refused unless the person is linked to it.
 
 export type WorkspaceProps = {
-  searched: { kind: SearchKind; value: string };
+  searched: { kind: SearchKind; value: string; country?: string };
   masked: SubjectView;
   canReverseLookup: boolean;
   canReveal: boolean;
@@ -28,6 +28,7 @@ function Hidden({ searched }: { searched: WorkspaceProps["searched"] }) {
     <>
       <input type="hidden" name="kind" value={searched.kind} />
       <input type="hidden" name="value" value={searched.value} />
+      {searched.country && <input type="hidden" name="country" value={searched.country} />}
     </>
   );
 }

@@ -35,7 +35,7 @@ export default defineCommand({
     const rows = await pageBatchRows(r.batchId, r.kind, { page: 1, pageSize: r.totalRows });
     printJson({
       ok: true, batchId: r.batchId, state: view?.batch.state, kind: r.kind, totalRows: r.totalRows, validRows: r.validRows,
-      rejectedRows: r.rejectedRows, counts: view?.counts,
+      rejectedRows: r.rejectedRows, lines: r.lines, blankLinesAtEnd: r.blankLinesAtEnd, warnings: r.warnings, counts: view?.counts,
       rows: rows.rows.map((x) => ({ row: x.rowNo, subject: x.masked, status: x.status, message: x.message })),
     });
     return 0;

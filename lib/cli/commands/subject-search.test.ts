@@ -128,6 +128,22 @@ describe("subject:search", () => {
     expect((await entries(support.id)).at(-1)).toMatchObject({ action: "subject.search", outcome: "not_found" });
   });
 
+  it("--country reads a national number in that country; without it the miss names the country assumed and offers others", async () => {
+    const fr = subjects.flatMap((s) => s.threepids).find((t) => t.medium === "msisdn" && t.address.startsWith("33"))!.address;
+    const typedFr = `0${fr.slice(2, 3)} ${fr.slice(3, 5)} ${fr.slice(5, 7)} ${fr.slice(7, 9)} ${fr.slice(9)}`;
+    const found = cli("--operator", support.email, "--phone", typedFr, "--country", "fr");
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.json.result.foundAnywhere).toBe(true);
+    expect(found.json.country).toMatchObject({ code: "FR", callingCode: "33" });
+    const missed = cli("--operator", support.email, "--phone", typedFr);
+    expect(missed.json.result.foundAnywhere).toBe(false);
+    expect(missed.json.countryHint.assumed.code).toBe("GB");
+    expect(missed.json.countryHint.alternatives.map((a: { code: string }) => a.code)).toContain("FR");
+    expect(missed.out).not.toContain(fr);
+    expect(cli("--operator", support.email, "--phone", typedFr, "--country", "ZZ").code).toBe(2);
+    expect(cli("--operator", support.email, "--email", email, "--country", "FR").code).toBe(2);
+  });
+
   it("usage errors: no identifier, two identifiers", () => {
     expect(cli("--operator", support.email).code).toBe(2);
     expect(cli("--operator", support.email, "--email", email, "--phone", national).code).toBe(2);

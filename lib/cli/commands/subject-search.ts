@@ -38,7 +38,8 @@ export default defineCommand({
   options: {
     operator: { type: "string", description: "Staff e-mail of who runs the search (needs subjects.search)." },
     email: { type: "string", description: "E-mail address (casefolded as Sydent does)." },
-    phone: { type: "string", description: "Phone number as people type it (national form assumes GB)." },
+    phone: { type: "string", description: "Phone number as people type it; national form is read in --country." },
+    country: { type: "string", description: "With --phone in national form: the country (ISO code, e.g. SE, US); default CUSTODIAN_DEFAULT_COUNTRY." },
     mxid: { type: "string", description: "Matrix ID: a reverse lookup (needs subjects.reverseLookup)." },
     hash: { type: "string", description: "Lookup hash (43 characters, unpadded url-safe base64)." },
     reveal: { type: "boolean", description: "Show the subject's identifiers in clear (needs --request, or --purpose and --note)." },
@@ -62,7 +63,8 @@ export default defineCommand({
       : await resolveOperator(operator, "subjects.search");
     if (!isRole(actor.role)) throw new UsageError(`Unknown role ${actor.role}.`);
     const op: SubjectOperator = { actor, role: actor.role };
-    const form: Record<string, string> = { kind, value: values[kind] as string };
+    if (values.country !== undefined && kind !== "phone") throw new UsageError("--country only applies with --phone.");
+    const form: Record<string, string> = { kind, value: values[kind] as string, ...(typeof values.country === "string" ? { country: values.country } : {}) };
 
     // One search serves both entries when revealing: the search, then the reveal.
     let cached: Promise<SubjectFindings> | null = null;
@@ -75,8 +77,11 @@ export default defineCommand({
       const requestId = await requestIdOf(values.request as string | undefined);
       result = await runSubjectReveal(op, { ...form, basis, requestId: requestId ?? "", purpose: (values.purpose as string) ?? "", note: (values.note as string) ?? "" }, { find });
     }
-    printJson({ ok: !!result.ok, revealed: !!result.ok && reveal, message: result.message ?? null, errors: result.errors ?? null, result: result.view ?? null });
+    printJson({
+      ok: !!result.ok, revealed: !!result.ok && reveal, message: result.message ?? null, errors: result.errors ?? null,
+      country: searched.country ?? null, countryHint: searched.countryHint ?? null, result: result.view ?? null,
+    });
     if (result.ok) return 0;
-    return searched.ok || !searched.errors?.value ? 1 : 2;
+    return searched.ok || !(searched.errors?.value || searched.errors?.country) ? 1 : 2;
   },
 });

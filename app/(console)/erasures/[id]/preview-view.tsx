@@ -52,6 +52,39 @@ export function PreviewView({ p }: { p: ErasurePreview }) {
           Owed by servers not registered in this console: {p.owedByUnregisteredPeers.map((o) => `${o.threepid} on ${o.peer}`).join("; ")}. Ask their operators to unbind.
         </p>
       )}
+      <section aria-labelledby="bystanders-heading" data-testid="preview-bystanders">
+        <h3 id="bystanders-heading">Other people: rows that embed this person</h3>
+        {p.bystanders.length === 0 ? <p className="muted">No other person&apos;s signed association embeds this person.</p> : (
+          <>
+            <p>
+              Sydent 2.5–2.7 copied this person&apos;s invite data into {p.bystanders.length} other row(s). Those people did nothing: by default they stay bound.
+              Each row below is re-issued by Sydent on its origin server without the embedded data, then checked; every action is logged under that person&apos;s own pseudonym and listed on the receipt.
+            </p>
+            {p.bystanders.some((b) => b.restartFirst) && (
+              <p className="banner-warn" role="note">
+                Restart Sydent on {[...new Set(p.bystanders.filter((b) => b.restartFirst).map((b) => b.originServer))].join(", ")} before approving:
+                its newest signed association embeds someone else&apos;s invites, so the process may still carry leaked data and would copy it into the re-issued associations. The job stops and says so if it does.
+              </p>
+            )}
+            {p.bystanders.some((b) => b.needsInternalApi) && (
+              <p className="banner-error" role="note">
+                Register the internal API URL of {[...new Set(p.bystanders.filter((b) => b.needsInternalApi).map((b) => b.originServer))].join(", ")}: only Sydent can re-issue an association. Until then the job stops before touching these rows.
+              </p>
+            )}
+            <table className="data" aria-label="Other people's rows embedding this person">
+              <thead><tr><th scope="col">Held on</th><th scope="col">Address</th><th scope="col">Matrix ID</th><th scope="col">Origin server</th><th scope="col">What happens</th></tr></thead>
+              <tbody>
+                {p.bystanders.map((b, i) => (
+                  <tr key={i}>
+                    <td>{b.server}</td><td className="mono">{b.address} <span className="badge">{b.tag}</span></td><td className="mono">{b.mxid}</td>
+                    <td className="mono">{b.originServer}</td><td>{b.action}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
       <h3>Log files</h3>
       {!p.logs ? <p className="muted">Logs were not searched.</p> : p.logs.files.length === 0 ? <p className="muted">No log file mentions this person.</p> : (
         <>

@@ -14,6 +14,8 @@ import { StartErasureForm } from "../../erasures/[id]/erasure-forms";
 import { findRequestPackages } from "@/lib/exports/queries";
 import { DeadlinePanel } from "./deadline-panel";
 import { PackagesPanel } from "./packages-panel";
+import { CandidatesPanel } from "./candidates-panel";
+import { distinguishingTagOfPseudonym } from "@/lib/subjects/tags";
 import { AssignForm, CloseForm, ExtendForm, StateForm } from "./request-controls";
 import { StateBadge } from "../state-badge";
 import { Timeline } from "./timeline";
@@ -100,10 +102,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         ) : (
           <ul>
             {subjects.map((s) => (
-              <li key={s.id}><span className="mono">{s.masked}</span> <span className="muted">({s.type}, linked by {s.addedByName} on {s.createdAt.toISOString().slice(0, 10)})</span></li>
+              <li key={s.id}><span className="mono">{s.masked}</span> <span className="badge">{distinguishingTagOfPseudonym(s.pseudonym)}</span> <span className="muted">({s.type}, linked by {s.addedByName} on {s.createdAt.toISOString().slice(0, 10)})</span></li>
             ))}
           </ul>
         )}
+        {subjects.length > 0 && can(op.role, "subjects.reverseLookup") && <CandidatesPanel requestId={r.id} open={open} />}
       </section>
 
       {(erasures.length > 0 || erasureForm) && (

@@ -15,6 +15,11 @@ export function GuideFrame({ file }: { file: ReviewFile }) {
 export function CsvPreview({ file }: { file: ReviewFile }) {
   const parsed = Papa.parse<string[]>(file.text.trim(), { skipEmptyLines: true });
   const [head = [], ...rows] = parsed.data;
+  // Custodian wrote these files itself; should one still not parse, say so instead of showing a wrong table.
+  if (parsed.errors.length > 0) {
+    const e = parsed.errors[0];
+    return <p className="banner-error" role="alert"><span className="mono">{file.name}</span> cannot be previewed: {e.message}{typeof e.row === "number" ? ` (row ${e.row + 1})` : ""}. Download the package to inspect it.</p>;
+  }
   return (
     <details>
       <summary><span className="mono">{file.name}</span> — {rows.length} row(s)</summary>
