@@ -7,6 +7,7 @@ import { getDashboard } from "@/lib/dashboard";
 import { erasureAlarmCounts } from "@/lib/erasure/alarms-view";
 import { erasureAlarms } from "@/lib/erasure/phase2";
 import { retentionAlarm } from "@/lib/retention/queries";
+import { buildDigest } from "@/lib/requests/digest";
 
 export const dynamic = "force-dynamic";
 
@@ -22,6 +23,8 @@ export default async function DashboardPage() {
   const erasure = can(op.role, "erasure.receipt") ? { alarms: await erasureAlarms(), counts: await erasureAlarmCounts() } : null;
   // The notice's retention promises (3.2.2, 3.9): anything overdue in the latest signed audit.
   const retention = can(op.role, "retention.view") ? await retentionAlarm() : null;
+  // What falls due this week, per person (the same digest requests:digest mails from cron).
+  const digest = can(op.role, "requests.view") ? await buildDigest() : null;
   return (
     <>
       <h1>Dashboard</h1>
@@ -54,6 +57,27 @@ export default async function DashboardPage() {
             <ul>
               {waiting.map((w) => (
                 <li key={`${w.kind}-${w.id}`}><Link href={w.href}>{w.label}</Link> <span className="muted">since {w.since.toISOString().slice(0, 10)}</span></li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {digest && (
+        <section className="card" aria-labelledby="due-heading">
+          <h2 id="due-heading">Due this week, by person</h2>
+          {digest.groups.length === 0 ? <p className="muted">Nothing is overdue or due within 7 days.</p> : (
+            <ul>
+              {digest.groups.map((g) => (
+                <li key={g.assigneeId ?? "unassigned"}>
+                  <strong>{g.assignee}</strong>:{" "}
+                  {g.items.map((i, n) => (
+                    <span key={i.reference}>
+                      {n > 0 && ", "}
+                      <Link href={`/requests?q=${encodeURIComponent(i.reference)}`} className="mono">{i.reference}</Link>{" "}
+                      <span className={i.overdue ? "badge badge-bad" : "muted"}>{i.overdue ? `overdue ${-i.daysLeft}d` : i.daysLeft === 0 ? "due today" : `${i.daysLeft}d`}</span>
+                    </span>
+                  ))}
+                </li>
               ))}
             </ul>
           )}

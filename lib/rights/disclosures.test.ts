@@ -89,4 +89,14 @@ describe("disclosure register", () => {
     expect(data.disclosures).toEqual([expect.objectContaining({ recipient: base.recipient, disclosedOn: "2026-11-20" })]);
     expect(p.files.find((f) => f.name === "guide.html")!.bytes.toString("utf8")).toContain("Metropolitan Police");
   });
+
+  it("a package states an active restriction of processing, in data.json and the guide", () => {
+    const s = subjects.find((x) => x.threepids.some((t) => t.medium === "email"))!;
+    const restrictions = [{ ground: "Accuracy contested, being verified (Art. 18(1)(a))", since: "2026-11-30" }];
+    const p = buildPackage({ findings: findingsFor(s), request: { id: "r", reference: "DSR-2" }, kind: "access", accessHistory: [], generatedAt: REFERENCE_NOW, restrictions });
+    const data = JSON.parse(p.files.find((f) => f.name === "data.json")!.bytes.toString("utf8"));
+    expect(data.restrictions).toEqual(restrictions);
+    expect(p.summary.restricted).toBe(true);
+    expect(p.files.find((f) => f.name === "guide.html")!.bytes.toString("utf8")).toMatch(/Processing of your data is restricted \(Accuracy contested/);
+  });
 });
