@@ -1,13 +1,16 @@
 import Database from "better-sqlite3";
-import { internalBind, internalUnbind, SydentApiError, type SignedAssociation } from "@/lib/sydent/internal-api";
+import { internalBind, SydentApiError, type SignedAssociation } from "@/lib/sydent/internal-api";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
+import { op } from "@/lib/erasure/ops-core";
+import type { OpOptions } from "@/lib/erasure/ops-db";
 
 // Bystanders are never collateral (issue 8). Sydent 2.5-2.7 leaks pending-invite data into later
 // signed associations (sydent.md 2.1), so other people's rows may embed the person being erased.
 // Those people did nothing: by default they stay bound. On the row's ORIGIN server Custodian asks
-// Sydent itself to re-issue the association (internal unbind, then internal bind: a fresh
-// signature, pushed to peers after the tombstone) and checks that the fresh association carries no
-// other person's invites. Copies held by peers are replaced by replication; Custodian writes no SQL. Unbinding a bystander is only ever an explicit,
+// Sydent itself to re-issue the association (internal bind: a fresh signature, pushed to peers),
+// checks that the fresh association carries no other person's invites, then deletes the old
+// row(s) that embedded the subject. A copy held by a peer is deleted there (the origin's fresh
+// association replaces it by replication). Unbinding a bystander is only ever an explicit,
 // separately approved choice (plan action "unbind", the old tombstone path).
 
 export type BystanderRow = { globalId: number; medium: Medium; address: string; mxid: string; originServer: string };
@@ -52,57 +55,59 @@ export function leakSuspected(file: string, serverName: string): boolean {
   }
 }
 
-export type RebindResult = { reissued: number; replicasLeftToReplication: number; foreignInvitesInFresh: number };
+export type RebindResult = { reissued: number; oldRowsDeleted: number; replicasDeleted: number; foreignInvitesInFresh: number };
 
-/**
- * The step "rebindBystanders" on one server, entirely through Sydent's internal API (issue 7:
- * never SQL under a running Sydent). For each row that originated here: Sydent's own unbind (its
- * tombstone deletes every global row of that 3PID here at once, and on every peer when pushed),
- * then Sydent's own bind (a fresh signed association, pushed after the tombstone), then a check
- * that the fresh association carries nobody else's invites. The bystander is unanswered only for
- * the milliseconds between the two calls. Copies held by a peer need no write: the origin's
- * tombstone and fresh binding reach them by replication (verification waits for it).
- */
-export async function rebindBystanders(server: BystanderServer, t: { rows: BystanderRow[] }, o: { retries?: number } = {}): Promise<RebindResult> {
+/** The step "rebindBystanders" on one server: re-issue rows that originated here, drop peer copies. */
+export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions = {}): Promise<RebindResult> {
   const own = t.rows.filter((r) => r.originServer === server.serverName);
-  const replicas = t.rows.length - own.length;
-  if (own.length > 0 && !server.internalApiUrl) {
-    throw new BystanderStop(
-      `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
-        `register ${server.label}'s internal API URL (Sydent must be running), then run the job again. Nothing of theirs was changed.`,
-    );
-  }
-  let reissued = 0;
-  for (const r of own) {
-    const binding = { medium: r.medium, address: r.address, mxid: r.mxid };
-    let a: SignedAssociation;
-    try {
-      await withRetries(() => internalUnbind(server.internalApiUrl!, binding), o.retries ?? 2);
-      a = await withRetries(() => internalBind(server.internalApiUrl!, binding), o.retries ?? 2);
-    } catch (e) {
-      if (e instanceof SydentApiError) {
-        throw new BystanderStop(`Re-issuing another person's association on ${server.label} failed: ${e.message} Run the job again once Sydent answers (the re-issue is repeated).`);
-      }
-      throw e;
-    }
-    if (foreignInvites(a) > 0) {
+  const replicas = t.rows.filter((r) => r.originServer !== server.serverName);
+  const fresh = new Map<number, SignedAssociation>();
+  if (own.length > 0) {
+    if (!server.internalApiUrl) {
       throw new BystanderStop(
-        `Sydent on ${server.label} still carries leaked invite data: the association it re-issued for another person embeds someone else's invites. ` +
-          `Restart that Sydent process (the leak lives in its memory until restart), then run the job again; the re-issue is repeated and checked.`,
+        `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
+          `register ${server.label}'s internal API URL, then run the job again. Nothing of theirs was changed.`,
       );
     }
-    reissued++;
-  }
-  return { reissued, replicasLeftToReplication: replicas, foreignInvitesInFresh: 0 };
-}
-
-async function withRetries<T>(fn: () => Promise<T>, retries: number): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!(e instanceof SydentApiError) || attempt >= retries || (e.kind === "http" && (e.status ?? 500) < 500)) throw e;
-      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    for (const r of own) {
+      let a: SignedAssociation;
+      try {
+        a = await internalBind(server.internalApiUrl, { medium: r.medium, address: r.address, mxid: r.mxid });
+      } catch (e) {
+        if (e instanceof SydentApiError) throw new BystanderStop(`Re-issuing another person's association on ${server.label} failed: ${e.message} Run the job again once Sydent answers.`);
+        throw e;
+      }
+      if (foreignInvites(a) > 0) {
+        throw new BystanderStop(
+          `Sydent on ${server.label} still carries leaked invite data: the association it re-issued for another person embeds someone else's invites. ` +
+            `Restart that Sydent process (the leak lives in its memory until restart), then run the job again; the re-issue is repeated and checked.`,
+        );
+      }
+      fresh.set(r.globalId, a);
     }
   }
+  return op(
+    file, o,
+    (db) => ({ rows: t.rows.filter((r) => db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ?").get(r.globalId)).map((r) => r.globalId) }),
+    async ({ db, write }) => {
+      let oldRowsDeleted = 0;
+      let replicasDeleted = 0;
+      let foreign = 0;
+      for (const r of own) {
+        // The fresh row is the newest of this origin for the 3PID; every older one (the embedding
+        // row, and any earlier re-issue) goes.
+        const rows = db.prepare("SELECT id, originId, sgAssoc FROM global_threepid_associations WHERE medium = ? AND address = ? AND originServer = ? ORDER BY originId DESC").all(r.medium, r.address, r.originServer) as { id: number; originId: number; sgAssoc: string }[];
+        const newest = rows[0];
+        if (!newest || newest.id === r.globalId) throw new BystanderStop(`Sydent on ${server.label} did not store the re-issued association for another person; nothing was deleted. Run the job again.`);
+        foreign += foreignInvites(JSON.parse(newest.sgAssoc));
+        const stale = rows.slice(1).map((x) => x.id);
+        oldRowsDeleted += await write(() => stale.reduce((n, id) => n + db.prepare("DELETE FROM global_threepid_associations WHERE id = ?").run(id).changes, 0), (n) => n);
+      }
+      if (foreign > 0) throw new BystanderStop(`The re-issued association stored on ${server.label} still embeds someone else's invites: restart that Sydent process, then run the job again.`);
+      for (const r of replicas) {
+        replicasDeleted += await write(() => db.prepare("DELETE FROM global_threepid_associations WHERE id = ? AND originServer = ?").run(r.globalId, r.originServer).changes, (n) => n);
+      }
+      return { reissued: fresh.size, oldRowsDeleted, replicasDeleted, foreignInvitesInFresh: foreign };
+    },
+  );
 }

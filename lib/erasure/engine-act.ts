@@ -47,7 +47,10 @@ async function verifyLive(server: ActServer, ids: SubjectIds, o: ActOptions) {
   // A result computed ahead for the bulk page is used first; polling again reads afresh.
   let precomputed = o.precomputed;
   for (;;) {
-    const v = judge(await verifyStep(server, ids, { nowMs: o.nowMs, jobId: o.jobId, precomputed }), o.deferMaintenance);
+    // Sydent's own answers are asked only while it serves: a server declared (and proven) stopped
+    // for a maintenance window cannot answer, and its file is checked directly.
+    const asked = server.sydentMode === "stopped" ? { ...server, clientApiUrl: null } : server;
+    const v = judge(await verifyStep(asked, ids, { nowMs: o.nowMs, jobId: o.jobId, precomputed }), o.deferMaintenance);
     if (v.ok || Date.now() >= deadline) return v;
     precomputed = undefined;
     await sleep(1000);
