@@ -25,7 +25,7 @@ test("[AUTH]: password and TOTP sign in; sign-out ends the session on the server
   const c = await signIn(page, "login");
   await expect(page.getByRole("navigation", { name: "Main" })).toContainText(c.displayName);
   await page.goto("/account");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/requests");
   await expect(page).toHaveURL(/\/login/);

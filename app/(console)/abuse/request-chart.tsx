@@ -14,7 +14,7 @@ export function RequestChart({ label, points }: { label: string; points: [number
   const fmt = (t: number) => new Date(t).toISOString().slice(0, 13).replace("T", " ") + ":00";
   return (
     <figure>
-      <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Requests per hour from ${label}: ${points.length} hours with traffic, at most ${max} in one hour, from ${fmt(t0)} to ${fmt(t1 - 3_600_000)} UTC`}>
+      <div className="table-scroll"><svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Requests per hour from ${label}: ${points.length} hours with traffic, at most ${max} in one hour, from ${fmt(t0)} to ${fmt(t1 - 3_600_000)} UTC`}>
         <line x1={pad} y1={H - pad} x2={W - pad} y2={H - pad} stroke="currentColor" />
         <line x1={pad} y1={pad} x2={pad} y2={H - pad} stroke="currentColor" />
         {points.map(([t, n]) => (
@@ -25,7 +25,7 @@ export function RequestChart({ label, points }: { label: string; points: [number
         <text x={pad} y={pad - 8} fontSize="11" fill="currentColor">{max} / hour</text>
         <text x={pad} y={H - 8} fontSize="11" fill="currentColor">{fmt(t0)}</text>
         <text x={W - pad} y={H - 8} fontSize="11" fill="currentColor" textAnchor="end">{fmt(t1 - 3_600_000)}</text>
-      </svg>
+      </svg></div>
       <figcaption className="muted">Requests per hour through HAProxy from {label} (UTC).</figcaption>
     </figure>
   );

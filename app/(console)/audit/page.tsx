@@ -41,7 +41,7 @@ export default async function AuditWorkspacePage({ searchParams }: { searchParam
           <>
             <p>Seed <span className="mono">{sample.seed}</span>: {sample.requests.length} of {sample.population} requests.
               {canExport && <> <a href={`/api/audit/evidence?seed=${encodeURIComponent(sample.seed)}&n=${sample.n}`} download>Download evidence pack</a></>}</p>
-            <table className="data" aria-label="Sampled requests">
+            <div className="table-scroll"><table className="data" aria-label="Sampled requests">
               <thead><tr><th scope="col">Request</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Received</th><th scope="col">Closed</th></tr></thead>
               <tbody>
                 {sample.requests.map((r) => (
@@ -51,7 +51,7 @@ export default async function AuditWorkspacePage({ searchParams }: { searchParam
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           </>
         )}
       </section>

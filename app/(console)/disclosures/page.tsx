@@ -25,7 +25,7 @@ export default async function DisclosuresPage({ searchParams }: { searchParams: 
         Exceptional disclosures of a person&apos;s data to a third party (privacy notice 3.4): what, to whom, on which basis, approved by a second
         person. Approved disclosures appear in the person&apos;s access package unless telling them is deferred.
       </p>
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <caption className="sr-only">Disclosures, newest first (page {result.page} of {result.totalPages})</caption>
         <thead>
           <tr><th scope="col">Reference</th><th scope="col">Date</th><th scope="col">Person</th><th scope="col">Recipient</th><th scope="col">Basis</th><th scope="col">What</th><th scope="col">Person told</th><th scope="col">State</th>{(mayApprove || mayRecord) && <th scope="col">Action</th>}</tr>
@@ -44,7 +44,7 @@ export default async function DisclosuresPage({ searchParams }: { searchParams: 
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
       <p className="muted">{result.count} disclosure(s); page {result.page} of {result.totalPages}.</p>
       {mayRecord && <RecordDisclosureForm today={new Date().toISOString().slice(0, 10)} />}
     </>

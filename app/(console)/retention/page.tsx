@@ -46,7 +46,7 @@ export default async function RetentionPage() {
           })}
         </section>
       )}
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <caption>Log sources</caption>
         <thead><tr><th scope="col">Source</th><th scope="col">Files</th><th scope="col">Findings</th><th scope="col">Overdue by (days)</th><th scope="col">As of</th></tr></thead>
         <tbody>
@@ -61,8 +61,8 @@ export default async function RetentionPage() {
           ))}
           {view.sources.length === 0 && <tr><td colSpan={5}>No audit yet.</td></tr>}
         </tbody>
-      </table>
-      <table className="data">
+      </table></div>
+      <div className="table-scroll"><table className="data">
         <caption>Tables and stores (oldest record against a policy)</caption>
         <thead><tr><th scope="col">Store</th><th scope="col">Where</th><th scope="col">Records</th><th scope="col">Oldest</th><th scope="col">Policy (days)</th><th scope="col">Finding</th></tr></thead>
         <tbody>
@@ -73,8 +73,8 @@ export default async function RetentionPage() {
             </tr>
           ))}
         </tbody>
-      </table>
-      <table className="data">
+      </table></div>
+      <div className="table-scroll"><table className="data">
         <caption>Retention policies</caption>
         <thead><tr><th scope="col">Scope</th><th scope="col">Class</th><th scope="col">Days</th><th scope="col">Notice</th><th scope="col">State</th><th scope="col">Reason</th></tr></thead>
         <tbody>
@@ -86,7 +86,7 @@ export default async function RetentionPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
       {can(op.role, "retention.policy") && <ProposePolicyForm scopes={scopes} classes={[...RETENTION_CLASSES]} />}
     </>
   );

@@ -38,13 +38,13 @@ export function DryRunButton({ source }: { source: string }) {
       {(s) => s?.plan && (
         <>
           {s.plan.length > 0 && (
-            <table className="data" data-testid="dry-run-plan">
+            <div className="table-scroll"><table className="data" data-testid="dry-run-plan">
               <caption>What enforcement would do (nothing has changed yet)</caption>
               <thead><tr><th scope="col">File</th><th scope="col">Action</th><th scope="col">Lines removed</th><th scope="col">Lines kept</th><th scope="col">Overdue by (days)</th></tr></thead>
               <tbody>
                 {s.plan.map((p) => <tr key={p.name}><td className="mono">{p.name}</td><td>{p.action === "delete" ? "delete the whole file" : "rewrite without the expired lines"}</td><td>{p.linesRemoved}</td><td>{p.linesKept}</td><td>{p.overdueDays}</td></tr>)}
               </tbody>
-            </table>
+            </table></div>
           )}
           {s.skipped && s.skipped.length > 0 && (
             <ul aria-label="Files left alone">{s.skipped.map((k) => <li key={k.name}><span className="mono">{k.name}</span>: {k.reason}</li>)}</ul>

@@ -22,7 +22,7 @@ export default async function BlockStatusPage() {
         <div className="banner-warn" role="alert">Drift: HAProxy or the block files differ from the console in {r.drifted.length} list(s).</div>
       )}
       {r.ok && r.drifted.length > 0 && (
-        <table>
+        <div className="table-scroll"><table>
           <caption>Lists that differ</caption>
           <thead><tr><th scope="col">List</th><th scope="col">Expected</th><th scope="col">In HAProxy</th><th scope="col">In file</th><th scope="col">Missing in HAProxy</th><th scope="col">Unknown in HAProxy</th></tr></thead>
           <tbody>
@@ -30,7 +30,7 @@ export default async function BlockStatusPage() {
               <tr key={d.list}><td className="mono">{d.list}</td><td>{d.expected}</td><td>{d.inHaproxy}</td><td>{d.inFile}</td><td>{d.missing}</td><td>{d.extra}</td></tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
       {r.ok && <p className="muted">Patterns expected: {r.expected}; held by HAProxy: {r.inHaproxy}.</p>}
       <SyncForm />

@@ -53,7 +53,7 @@ export default async function ComplaintPage({ params }: { params: Promise<{ id: 
         <section className="card" aria-labelledby="c-access">
           <h2 id="c-access">Who accessed this person&apos;s data</h2>
           <p className="muted">Access-log entries under the person&apos;s pseudonym (shown to the DPO only).</p>
-          <table className="data">
+          <div className="table-scroll"><table className="data">
             <caption className="sr-only">Access-log entries about the person</caption>
             <thead><tr><th scope="col">#</th><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Purpose</th></tr></thead>
             <tbody>
@@ -61,7 +61,7 @@ export default async function ComplaintPage({ params }: { params: Promise<{ id: 
                 <tr key={e.seq}><td>{e.seq}</td><td>{at(e.at)}</td><td>{e.actorLabel} ({e.actorRole})</td><td>{e.action}</td><td>{e.outcome}</td><td>{e.purpose ?? ""}</td></tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </section>
       )}
       <section className="card" aria-labelledby="c-messages">

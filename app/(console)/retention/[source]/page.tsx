@@ -59,7 +59,7 @@ export default async function RetentionSourcePage({ params, searchParams }: { pa
           <RequestEnforcementButton source={key} />
         </section>
       )}
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <caption>Files</caption>
         <thead><tr><th scope="col">File</th><th scope="col">Verdict</th><th scope="col">Lines</th><th scope="col">Oldest line</th><th scope="col">Newest line</th><th scope="col">mtime</th><th scope="col">Gone by</th><th scope="col">Overdue (days)</th></tr></thead>
         <tbody>
@@ -76,7 +76,7 @@ export default async function RetentionSourcePage({ params, searchParams }: { pa
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
     </>
   );
 }

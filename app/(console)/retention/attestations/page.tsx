@@ -15,7 +15,7 @@ export default async function AttestationsPage() {
     <>
       <h1>Retention attestations</h1>
       <p className="muted">Signed with the checkpoint key (Ed25519) and linked into the access log. Verify a download offline with <span className="mono">retention:verify</span> and the public key.</p>
-      <table className="data">
+      <div className="table-scroll"><table className="data">
         <caption>Newest first (at most 200)</caption>
         <thead><tr><th scope="col">When (UTC)</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">Overdue</th><th scope="col">Findings</th><th scope="col">Access-log entry</th><th scope="col">SHA-256</th><th scope="col">Download</th></tr></thead>
         <tbody>
@@ -33,7 +33,7 @@ export default async function AttestationsPage() {
           ))}
           {rows.length === 0 && <tr><td colSpan={8}>No attestation yet.</td></tr>}
         </tbody>
-      </table>
+      </table></div>
     </>
   );
 }

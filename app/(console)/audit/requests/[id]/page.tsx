@@ -23,7 +23,7 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
       <p><Link href="/audit">← Audit workspace</Link></p>
       <h1>Trail of <span className="mono">{request.reference}</span></h1>
       <p className="muted">{request.type} request, {request.state}. {trail.length} access-log entries name this request.</p>
-      <table className="data" aria-label="Request trail">
+      <div className="table-scroll"><table className="data" aria-label="Request trail">
         <thead><tr><th scope="col">Seq</th><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Role</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Outcome</th></tr></thead>
         <tbody>
           {trail.map((e) => (
@@ -33,7 +33,7 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
     </>
   );
 }
