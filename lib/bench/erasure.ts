@@ -72,7 +72,12 @@ export async function measureErasure(o: {
     for (const s of o.servers) {
       o.onProgress(`erasure: copying ${path.basename(s.dbPath)} (the cached file stays pristine)`);
       const copy = copyForWriting(s.dbPath, dir);
-      const row = await db().identityServer.create({ data: { label: `bench-erasure-${s.label}`, serverName: s.serverName, dbPath: copy } });
+      // No Sydent serves these copies (the writer is a simulation, BENCHMARKS.md): declared stopped,
+      // the engine's direct-SQL path is what this measures. The real-Sydent figures come from
+      // `--only erasure-live`, where writes go through Sydent's internal API.
+      const row = await db().identityServer.create({
+        data: { label: `bench-erasure-${s.label}`, serverName: s.serverName, dbPath: copy, sydentMode: "stopped", sydentModeAt: new Date(), sydentModeBy: "bench", sydentModeNote: "copy served by the simulated writer, no Sydent" },
+      });
       registered.push({ id: row.id, label: row.label, serverName: row.serverName, dbPath: copy });
     }
     const queries = pickErasureSubjects(registered.map((s) => s.dbPath), o.subjects + 1, o.seed);
@@ -122,7 +127,15 @@ export async function measureErasure(o: {
         },
       });
       const t2 = performance.now();
-      const r = await runErasureJob(job.id, executor.actor);
+      let r = await runErasureJob(job.id, executor.actor);
+      // The simulated writer's journal file makes the engine's "Sydent is stopped" proof fail now
+      // and then (it refuses to write while a journal exists): resume, as an operator would.
+      for (let n = 0; n < 10 && r.state === "paused" && /declared stopped/.test(r.pausedReason ?? ""); n++) {
+        await new Promise((res) => setTimeout(res, 20));
+        await db().erasureJob.update({ where: { id: job.id }, data: { state: "approved", pausedReason: null } });
+        const again = await runErasureJob(job.id, executor.actor);
+        r = { ...again, stepsRun: r.stepsRun + again.stepsRun };
+      }
       const t3 = performance.now();
       steps += r.stepsRun;
       states[r.state] = (states[r.state] ?? 0) + 1;
