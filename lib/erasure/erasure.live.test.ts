@@ -141,6 +141,9 @@ describe("Custodian under load against live Sydent", () => {
     for (const i of INSTANCES) expect(await setSydentMode(w.admin, { id: w.servers[i].id, mode: "live", note: "maintenance window 1 over" })).toMatchObject({ ok: true });
     await closeSydent();
     await live.restart();
+    // One replication cycle (10 s) for the servers' own start-up: a push that races the peer's
+    // start logs "Error pushing updates" before Custodian does anything. From then on, every line counts.
+    await new Promise((r) => setTimeout(r, 12_000));
     const restartedAt = new Date().toISOString();
 
     // Nothing about the erased people is left in any store; the receipts say how it was written.

@@ -120,6 +120,9 @@ describe("faults against live Sydent, under load", () => {
     expect((await jobSteps(tina)).every((s) => s.state !== "done" || s.kind === "verify")).toBe(true);
     await closeSydent();
     await live.restart();
+    // One replication cycle (10 s) for the servers' own start-up: a push that races the peer's
+    // start logs "Error pushing updates" before Custodian does anything. From then on, every line counts.
+    await new Promise((r) => setTimeout(r, 12_000));
     const restartedAt = new Date().toISOString();
     expect(await answersOnIs1("tina")).toBe(subject("tina").mxid);
     const { result, loads } = await underLoad(live, () => runErasureJob(tina, w.executor), 10, 10);
