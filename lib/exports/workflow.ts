@@ -9,7 +9,7 @@ import { buildPackage, sha256 } from "@/lib/exports/build";
 import { inclusionProofsFor } from "@/lib/audit/person-proofs";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { disclosuresForPackage } from "@/lib/rights/disclosures";
-import { activeRestrictions, pseudonymsOf, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
+import { activeRestrictions, identifiersOf, pseudonymsOf, RESTRICTION_GROUND_LABELS } from "@/lib/rights/restrictions";
 import { reviewBundle } from "@/lib/exports/review";
 import { deleteStoredPackage, purgeExpiredPackages, readEncrypted, storagePathFor, writeEncrypted } from "@/lib/exports/store";
 import { withPersonLog } from "@/lib/subjects/person-log";
@@ -47,11 +47,7 @@ export async function generatePackage(
 
   const findings = await collectFindings(subjects, o.find);
   const accessHistory = await accessHistoryFor(findings);
-  const personIds = [
-    ...findings.identifiers.emails.map((value) => ({ type: "email" as const, value })),
-    ...findings.identifiers.msisdns.map((value) => ({ type: "msisdn" as const, value })),
-    ...findings.identifiers.mxids.map((value) => ({ type: "mxid" as const, value })),
-  ];
+  const personIds = identifiersOf(findings.identifiers);
   const disclosures = await disclosuresForPackage(personIds, now);
   const restrictions = (await activeRestrictions(pseudonymsOf(personIds))).map((r) => ({ ground: RESTRICTION_GROUND_LABELS[r.ground], since: r.since.toISOString().slice(0, 10) }));
     const accessProofs = await inclusionProofsFor(accessHistory.filter((h) => h.seq && h.hash).map((h) => ({ seq: h.seq!, hash: h.hash! })));

@@ -47,6 +47,15 @@ export async function activeRestrictions(pseudonyms: string[]): Promise<ActiveRe
   return rows.map((r) => ({ id: r.id, masked: r.masked, ground: r.ground as RestrictionGround, since: r.createdAt, requestId: r.requestId }));
 }
 
+/** A person's identifiers as found (emails, msisdns, mxids) in the typed form the pseudonyms use. */
+export function identifiersOf(ids: { emails: string[]; msisdns: string[]; mxids: string[] }): PersonIdentifier[] {
+  return [
+    ...ids.emails.map((value) => ({ type: "email" as const, value })),
+    ...ids.msisdns.map((value) => ({ type: "msisdn" as const, value })),
+    ...ids.mxids.map((value) => ({ type: "mxid" as const, value })),
+  ];
+}
+
 export function pseudonymsOf(ids: PersonIdentifier[]): string[] {
   return ids.map((i) => pseudonymFor(i.type, i.value));
 }
