@@ -24,7 +24,8 @@ export const e2eEnv: Record<string, string> = {
   // Retention is judged as of the fixture's reference time (its aged log copies are relative to it).
   CUSTODIAN_RETENTION_NOW: JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8")).reference_now,
   // Abuse blocks: e2e/blocks/blocks.spec.ts starts Debian's HAProxy with this socket and list directory.
-  CUSTODIAN_HAPROXY_SOCKET: path.join(dataDir, "haproxy", "admin.sock"),
+  // HAProxy refuses a socket path over 97 characters: a clone in a deep folder uses /tmp instead.
+  CUSTODIAN_HAPROXY_SOCKET: path.join(dataDir, "haproxy", "admin.sock").length <= 97 ? path.join(dataDir, "haproxy", "admin.sock") : `/tmp/custodian-e2e-${port}-haproxy.sock`,
   CUSTODIAN_HAPROXY_BLOCK_DIR: path.join(dataDir, "haproxy", "blocks"),
 };
 Object.assign(process.env, e2eEnv);

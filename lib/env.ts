@@ -64,7 +64,11 @@ const envSchema = z.object({
       }
     }),
   /** Abuse blocks: HAProxy's admin socket ("stats socket ... level admin"); unset = blocks cannot be applied. */
-  CUSTODIAN_HAPROXY_SOCKET: z.string().min(1).optional(),
+  CUSTODIAN_HAPROXY_SOCKET: z
+    .string()
+    .min(1)
+    .max(97, "is longer than 97 characters: HAProxy 2.6 refuses a 'stats socket' path that long (a Unix socket path is limited); use a shorter path such as /run/haproxy/admin.sock")
+    .optional(),
   /** Abuse blocks: directory of the block-list files HAProxy loads (default $CUSTODIAN_DATA_DIR/haproxy). */
   CUSTODIAN_HAPROXY_BLOCK_DIR: z.string().min(1).optional(),
   /** Abuse blocks: health-check and other sources never to block (comma-separated IPs/CIDRs; loopback always). */

@@ -43,7 +43,7 @@ function vitestReport(r) {
     for (const a of f.assertionResults ?? []) {
       const name = `${file} > ${a.fullName ?? a.title}`;
       if (a.status === "passed") c.passed += 1;
-      else if (a.status === "failed") { c.failed += 1; counted += 1; c.names.push(name); }
+      else if (a.status === "failed") { c.failed += 1; counted += 1; c.names.push(withWhy(name, a.failureMessages ?? [])); }
       else if (fileFailed) { c.failed += 1; counted += 1; c.names.push(`${name} (did not run: ${oneLine(f.message) || "its file failed"})`); }
       else c.skipped += 1;
     }
@@ -76,7 +76,7 @@ function e2eReport(r, listed) {
     if (t.status === "expected" || t.status === "flaky") c.passed += 1;
     else if (t.status === "skipped" && t.expectedStatus === "skipped") c.skipped += 1;
     else if (t.status === "skipped") { c.failed += 1; c.names.push(`${id} (did not run: a set-up or earlier serial test failed)`); }
-    else { c.failed += 1; c.names.push(id); }
+    else { c.failed += 1; c.names.push(withWhy(id, (t.results ?? []).at(-1)?.errors?.map((e) => e.message) ?? [])); }
   }
   for (const { id } of listed ?? []) {
     const n = seen.get(id) ?? 0;
@@ -88,6 +88,13 @@ function e2eReport(r, listed) {
   if (errors.length && c.failed === 0) c.failed += errors.length;
   if (c.passed + c.failed + c.skipped === 0) { c.failed += 1; c.names.push("no tests ran"); }
   return c;
+}
+
+/** A failed test's name with the first line of each of its first three errors, so that a CI log
+ * that shows only the summary still says why. */
+function withWhy(name, messages) {
+  const why = messages.map(oneLine).filter(Boolean).slice(0, 3);
+  return why.length ? `${name}\n      why: ${why.join("\n      why: ")}` : name;
 }
 
 function oneLine(s) {

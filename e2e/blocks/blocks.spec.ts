@@ -8,7 +8,7 @@ import { statePath } from "../fixtures/roles";
 // it on the blocks page lets it through again. The fixture's clients are 127.x.y.z addresses, so
 // the test sends from that very address.
 
-const h = testHaproxy({ port: 18661, backend: "127.0.0.1:18660", dir: path.resolve(".tmp/e2e/haproxy") });
+const h = testHaproxy({ port: 18661, backend: "127.0.0.1:18660", dir: path.resolve(".tmp/e2e/haproxy"), socket: process.env.CUSTODIAN_HAPROXY_SOCKET });
 let backend: { close(): Promise<void> };
 
 test.use({ storageState: statePath("support") });

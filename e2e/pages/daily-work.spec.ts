@@ -40,8 +40,21 @@ async function searchEmail(page: Page) {
 }
 
 async function noHorizontalOverflow(page: Page, where: string) {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-  expect.soft(scroll, `${where}: page is ${scroll} px wide in a ${inner} px window`).toBeLessThanOrEqual(inner);
+  const { scroll, inner, culprits } = await page.evaluate(() => {
+    // The outermost elements that stick out of the window (not inside a scrolling box): named in
+    // the failure, so that a report is enough to find what to fix.
+    const out: string[] = [];
+    const scrolls = (el: Element | null): boolean => !!el && el !== document.body && (getComputedStyle(el).overflowX !== "visible" || scrolls(el.parentElement));
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      const r = el.getBoundingClientRect();
+      if (r.right <= window.innerWidth + 0.5 || scrolls(el.parentElement)) continue;
+      if (el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5) continue;
+      const cls = typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : "";
+      out.push(`<${el.tagName.toLowerCase()}${cls}> to ${Math.round(r.right)} px: "${(el.textContent ?? "").trim().slice(0, 40)}"`);
+    }
+    return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, culprits: out.slice(0, 3) };
+  });
+  expect.soft(scroll, `${where}: page is ${scroll} px wide in a ${inner} px window (${culprits.join("; ") || "no single element"})`).toBeLessThanOrEqual(inner);
 }
 
 test.describe.configure({ mode: "serial" });

@@ -92,3 +92,12 @@ describe("block rules", () => {
     expect(overlapsOf("ip", "203.0.113.0/24", existing).map((o) => o.relation)).toEqual(["inside an existing range", "contains an existing block"]);
   });
 });
+
+describe("CUSTODIAN_HAPROXY_SOCKET", () => {
+  it("refuses a socket path HAProxy would refuse (over 97 characters), naming the variable", async () => {
+    const { parseEnv } = await import("@/lib/env");
+    const base = { NEXTAUTH_SECRET: "x".repeat(32), CUSTODIAN_MASTER_KEY: "0".repeat(64) } as unknown as NodeJS.ProcessEnv;
+    expect(parseEnv({ ...base, CUSTODIAN_HAPROXY_SOCKET: "/run/haproxy/admin.sock" }).CUSTODIAN_HAPROXY_SOCKET).toBe("/run/haproxy/admin.sock");
+    expect(() => parseEnv({ ...base, CUSTODIAN_HAPROXY_SOCKET: `/srv/${"deep/".repeat(20)}admin.sock` })).toThrow(/CUSTODIAN_HAPROXY_SOCKET: is longer than 97 characters/);
+  });
+});

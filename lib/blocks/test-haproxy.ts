@@ -57,11 +57,11 @@ export function writeTestConfig(o: { dir: string; blockDir: string; socket: stri
   return file;
 }
 
-export function testHaproxy(o: { port: number; backend: string; extraGlobal?: string[]; dir?: string }): TestHaproxy {
+export function testHaproxy(o: { port: number; backend: string; extraGlobal?: string[]; dir?: string; socket?: string }): TestHaproxy {
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "custodian-haproxy-"));
   fs.mkdirSync(dir, { recursive: true });
   const blockDir = path.join(dir, "blocks");
-  const socket = path.join(dir, "admin.sock");
+  const socket = o.socket ?? path.join(dir, "admin.sock");
   let child: ChildProcess | null = null;
   const cfg = () => writeTestConfig({ dir, blockDir, socket, port: o.port, backend: o.backend, extraGlobal: o.extraGlobal?.map((l) => l.replaceAll("$DIR", dir)) });
   const h: TestHaproxy = {

@@ -120,4 +120,19 @@ describe("scripts/summarise-tests.mjs", () => {
     expect([s.passed, s.failed]).toEqual([1, 1]);
     expect(summarise(folder({})).lines.at(-1)).toBe("0 passed, 1 failed");
   });
+
+  it("says why a test failed, so that a log showing only the summary is enough to act on", () => {
+    const failing = { projectName: "chromium", expectedStatus: "passed", status: "unexpected", results: [{ errors: [
+      { message: "Error: /admin/servers as admin: page is 431 px wide in a 390 px window\n\nexpect(received).toBeLessThanOrEqual(expected)" },
+      { message: "\u001b[31mError: /blocks as admin: page is 402 px wide\u001b[39m" },
+    ] }] };
+    const s = summarise(folder({
+      "e2e-sqlite.json": pw([spec("fits", [failing])]),
+      "vitest-sqlite.json": vitest([{ name: "lib/v.test.ts", status: "failed", tests: [{ ...a("x", "failed"), failureMessages: ["AssertionError: expected 3 to be 4\n    at lib/v.test.ts:9"] } as ReturnType<typeof a>] }], false),
+    }));
+    const text = s.lines.join("\n");
+    expect(text).toContain("FAILED [chromium] a.spec.ts › fits\n      why: Error: /admin/servers as admin: page is 431 px wide in a 390 px window\n      why: Error: /blocks as admin: page is 402 px wide");
+    expect(text).toContain("FAILED lib/v.test.ts > suite x\n      why: AssertionError: expected 3 to be 4");
+    expect(s.lines.at(-1)).toBe("0 passed, 2 failed");
+  });
 });
