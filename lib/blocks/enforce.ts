@@ -1,7 +1,8 @@
 import type { ConsoleTx } from "@/lib/db";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { BlockFileError, desiredLists, readListFile, restoreLists, writeLists, type DesiredLists } from "@/lib/blocks/lists";
+import { BlockFileError, desiredLists, listFile, readListFile, restoreLists, writeLists, type DesiredLists } from "@/lib/blocks/lists";
+import type { BlockKind, BlockScope } from "@/lib/blocks/targets";
 import { HaproxySocketError, patchAcl, replaceAcl, showAcls } from "@/lib/blocks/runtime";
 
 // Bringing HAProxy to what the console says: the files first (the source HAProxy restarts from),
@@ -20,9 +21,18 @@ export function haproxyTarget(): HaproxyTarget {
 
 type Reader = Pick<ConsoleTx, "abuseBlock">;
 
-export async function desiredFromDb(reader: Reader, dir: string): Promise<DesiredLists> {
-  const active = await reader.abuseBlock.findMany({ where: { state: "active" }, select: { kind: true, value: true, scope: true } });
-  return desiredLists(dir, active);
+/**
+ * The lists the active blocks need. With `only` (the lists one change touches: a block's kind and
+ * scope), just those lists: a single block change then reads, writes and patches one list instead
+ * of every list (100,000 blocks: see BENCHMARKS.md). blocks:sync and drift repair use all lists.
+ */
+export async function desiredFromDb(reader: Reader, dir: string, only?: { kind: string; scope: string }[]): Promise<DesiredLists> {
+  const where = only ? { state: "active", OR: only.map((k) => ({ kind: k.kind, scope: k.scope })) } : { state: "active" };
+  const active = await reader.abuseBlock.findMany({ where, select: { kind: true, value: true, scope: true } });
+  const lists = desiredLists(dir, active);
+  if (!only) return lists;
+  const keep = new Set(only.map((k) => listFile(dir, k.kind as BlockKind, k.scope as BlockScope)));
+  return new Map([...lists].filter(([file]) => keep.has(file)));
 }
 
 /** Writes the files and applies the difference to the running HAProxy; restores the files on failure. */

@@ -165,6 +165,28 @@ describe("blocks enforced by the real HAProxy", () => {
   });
 });
 
+describe("a single change touches only its own list", () => {
+  it("rewrites and patches the one list of the changed block; drift elsewhere is left for blocks:sync to report", async () => {
+    const mxidList = listFile(h.blockDir, "mxid", "all");
+    // Drift in another list (an entry added by hand): a block change on the IP list must not touch it.
+    await runtimeCommands(h.socket, [`add acl ${mxidList} @by-hand:evil.example`]);
+    const before = fs.readFileSync(mxidList, "utf8");
+    const r = await createBlock(support.actor, { kind: "ip", target: "127.0.0.8", scope: "all", reason: REASON, expiresAt: inDays(7) });
+    expect(r.ok).toBe(true);
+    expect((await send(h.url, { from: "127.0.0.8" })).status).toBe(403);
+    expect(fs.readFileSync(listFile(h.blockDir, "ip", "all"), "utf8")).toContain("127.0.0.8");
+    expect(fs.readFileSync(mxidList, "utf8")).toBe(before);
+    expect(await showAcl(h.socket, mxidList)).toContain("@by-hand:evil.example");
+    const entry = await db().accessLogEntry.findFirst({ where: { action: "block.create" }, orderBy: { seq: "desc" } });
+    expect(JSON.parse(String(entry!.details))).toMatchObject({ haproxy: { added: 1, removed: 0 } });
+    // blocks:sync still sees and repairs the other list's drift.
+    expect(await syncBlocks(support.actor, { repair: false })).toMatchObject({ ok: true, inSync: false, drifted: [expect.objectContaining({ list: "mxid-all.lst", extra: 1 })] });
+    expect(await syncBlocks(support.actor, { repair: true })).toMatchObject({ ok: true });
+    expect(await showAcl(h.socket, mxidList)).not.toContain("@by-hand:evil.example");
+    if (r.ok) await liftBlock(support.actor, r.id, "Cleanup after the one-list check");
+  });
+});
+
 describe("refusals leave everything as it was", () => {
   const attempt = (target: string) => createBlock(support.actor, { kind: "ip", target, scope: "all", reason: REASON, expiresAt: inDays(7) });
   const state = async () => ({ rows: await db().abuseBlock.count({ where: { state: "active" } }), acl: [...(await showAcl(h.socket, listFile(h.blockDir, "ip", "all")))], file: fs.readFileSync(listFile(h.blockDir, "ip", "all"), "utf8") });

@@ -30,6 +30,8 @@ async function enforcedChange<T extends { id: string; state: string }>(
   actor: Actor,
   action: string,
   target: Target | undefined,
+  /** The one list the changed block lives in: only it is rewritten and patched in HAProxy. */
+  list: { kind: string; scope: string },
   change: (tx: ConsoleTx) => Promise<T & { details?: Record<string, unknown> }>,
 ): Promise<BlockResult<T>> {
   let hp;
@@ -42,7 +44,7 @@ async function enforcedChange<T extends { id: string; state: string }>(
     const r = await db().$transaction(async (tx) => {
       await lockAccessLogHead(tx);
       const result = await change(tx);
-      const applied = await applyLists(hp, await desiredFromDb(tx, hp.dir));
+      const applied = await applyLists(hp, await desiredFromDb(tx, hp.dir, [list]));
       await appendAccessLog(tx, { actor, action, target, outcome: "ok", details: { blockId: result.id, state: result.state, ...result.details, haproxy: applied } });
       return result;
     }, TX);
@@ -81,7 +83,7 @@ export async function createBlock(actor: Actor, input: unknown, now = new Date()
     });
     return { ok: true, id: row.id, state: "pending", overlaps };
   }
-  return enforcedChange(actor, "block.create", blockTarget(b), async (tx) => {
+  return enforcedChange(actor, "block.create", blockTarget(b), b, async (tx) => {
     const row = await tx.abuseBlock.create({ data: { ...data, state: "active" } });
     return { id: row.id, state: "active", overlaps, details: { kind: b.kind, scope: b.scope, expiresAt: b.expiresAt.toISOString(), overlaps: overlaps.length } };
   });
@@ -96,7 +98,7 @@ export async function approveBlock(actor: Actor, id: string, now = new Date()): 
     return { ok: false, code: "same-person", message: "A broad block needs a second person: its creator cannot approve it." };
   }
   if (b.expiresAt <= now) return { ok: false, code: "expired", message: "This block's expiry has passed; create a new one." };
-  return enforcedChange(actor, "block.approve", blockTarget(b), async (tx) => {
+  return enforcedChange(actor, "block.approve", blockTarget(b), b, async (tx) => {
     const n = await tx.abuseBlock.updateMany({ where: { id, state: "pending" }, data: { state: "active", approvedById: actor.id ?? actor.label, startsAt: now } });
     if (!n.count) throw new Error("block changed meanwhile");
     return { id, state: "active" };
@@ -108,7 +110,7 @@ export async function liftBlock(actor: Actor, id: string, reason: unknown, now =
   if (!r.success) return { ok: false, code: "invalid", message: r.error.issues[0].message, problems: [{ field: "reason", message: r.error.issues[0].message }] };
   const b = await db().abuseBlock.findUnique({ where: { id } });
   if (!b || (b.state !== "active" && b.state !== "pending")) return { ok: false, code: "not-found", message: "No active or pending block with that id." };
-  return enforcedChange(actor, "block.lift", blockTarget(b), async (tx) => {
+  return enforcedChange(actor, "block.lift", blockTarget(b), b, async (tx) => {
     await tx.abuseBlock.update({ where: { id }, data: { state: "lifted", endedAt: now, endedById: actor.id ?? actor.label, endReason: r.data } });
     return { id, state: "lifted" };
   });
@@ -126,7 +128,7 @@ export async function renewBlock(actor: Actor, id: string, input: { reason: unkn
   const ep = expiryProblem(exp, now) ?? (exp <= b.expiresAt ? "A renewal must end later than the block does now." : null);
   if (ep) problems.push({ field: "expiresAt", message: ep });
   if (problems.length) return { ok: false, code: "invalid", message: problems.map((p) => p.message).join(" "), problems };
-  return enforcedChange(actor, "block.renew", blockTarget(b), async (tx) => {
+  return enforcedChange(actor, "block.renew", blockTarget(b), b, async (tx) => {
     await tx.abuseBlockRenewal.create({ data: { blockId: id, reason: r.data!, renewedById: actor.id ?? actor.label, previousExpiresAt: b.expiresAt, expiresAt: exp } });
     await tx.abuseBlock.update({ where: { id }, data: { reason: r.data!, expiresAt: exp } });
     return { id, state: "active", details: { expiresAt: exp.toISOString() } };
@@ -147,7 +149,7 @@ export async function expireBlocks(actor: Actor, now = new Date()): Promise<Bloc
     await db().$transaction(async (tx) => {
       await lockAccessLogHead(tx);
       await tx.abuseBlock.updateMany({ where: { id: { in: due.map((d) => d.id) } }, data: { state: "expired", endedAt: now, endReason: "expired" } });
-      await applyLists(hp, await desiredFromDb(tx, hp.dir));
+      await applyLists(hp, await desiredFromDb(tx, hp.dir, [...new Map(due.map((d) => [`${d.kind}-${d.scope}`, d])).values()]));
       for (const b of due) await appendAccessLog(tx, { actor, action: "block.expire", target: blockTarget(b), outcome: "ok", details: { blockId: b.id, expiresAt: b.expiresAt.toISOString(), wasPending: b.state === "pending" } });
     }, TX);
   } catch (e) {
