@@ -26,7 +26,9 @@ import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
 //   pauses (identity database locked, missing, read-only) pauses the batch (state "approved"
 //   again, Execute resumes); a row's job is never created twice (row.jobId, and startErasure
 //   returns the existing job for the same request and person). Rows run in pages of EXEC_PAGE:
-//   each job's phase 1 runs up to its verify steps, then the page is verified in one pass
+//   each job's phase 1 runs up to its first wait for a peer (Sydent's unbinds on the origins),
+//   then every job's waits for replication (one push cycle carries many jobs' tombstones), then
+//   up to its verify steps, then the page is verified in one pass
 //   (bulk-verify.ts: one scan per table for all its subjects, batched lookups through Sydent),
 //   then each job finishes with its own results (its verify steps, receipt and first phase-2 pass).
 
@@ -135,7 +137,7 @@ async function linkSubject(requestId: string, s: BulkSubject, addedById: string)
 
 type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
 type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
-type EngineOpts = { deferVerify?: boolean; verified?: PrecomputedVerify };
+type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify };
 
 /**
  * One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops
@@ -196,19 +198,28 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       const rows = await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: EXEC_PAGE, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
       if (rows.length === 0) break;
       const stop = () => db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } });
-      // Phase-1 writes row by row, verification of the whole page at once, then each job finishes.
-      const deferred: { row: Row; jobId: string }[] = [];
+      // Phase-1 writes row by row (Sydent's unbinds on the origins) without waiting for peers; then
+      // the page's waits for replication together (one push cycle carries up to 100 tombstones);
+      // verification of the whole page at once; then each job finishes.
+      let deferred: { row: Row; jobId: string }[] = [];
       let paused = false;
-      for (const row of rows) {
-        after = row.rowNo;
-        const r = await runRow(row, ctx, { deferVerify: true });
-        if (r === "pause") {
-          paused = true;
-          break;
+      const defer = async (list: Row[], eo: EngineOpts) => {
+        const out: { row: Row; jobId: string }[] = [];
+        for (const row of list) {
+          after = Math.max(after, row.rowNo);
+          const r = await runRow(row, ctx, eo);
+          if (r === "pause") {
+            paused = true;
+            return out;
+          }
+          if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
+          else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
         }
-        if (typeof r === "object") deferred.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
-        else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
-      }
+        return out;
+      };
+      deferred = await defer(rows, { deferVerify: true, deferReplication: true });
+      // The jobs already started finish even when a later row paused the batch (as before).
+      if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true });
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
       for (const d of deferred) {
         if ((await runRow(d.row, ctx, { verified })) === "pause") paused = true;

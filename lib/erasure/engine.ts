@@ -53,6 +53,12 @@ export type RunOptions = {
   verified?: PrecomputedVerify;
   /** Stop before the first verify step, leaving the job "approved" (bulk pages verify together). */
   deferVerify?: boolean;
+  /**
+   * Also stop before the first step that waits for a peer to receive the origin's tombstone: a
+   * bulk page issues every job's unbinds first, so that one replication cycle (Sydent pushes up to
+   * 100 rows every 10 s) carries many jobs' tombstones instead of one job waiting ~10 s at a time.
+   */
+  deferReplication?: boolean;
 };
 export type RunResult = { state: string; pausedReason?: string | null; stepsRun: number; busy?: boolean; deferred?: boolean };
 type Job = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["erasureJob"]["findUnique"]>>>;
@@ -161,6 +167,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       ? { path: "wait" as const, waitingFor: `the maintenance steps on ${server.label} before it` }
       : await writePath(kind, server);
     if (path.path === "pause") return { stepsRun, waiting, paused: (await pause(job, actor, path.reason, stepsRun)).pausedReason! };
+    if (opts.deferReplication && path.path === "replication") return { stepsRun, waiting, deferred: true };
     if (path.path === "wait") {
       waiting++;
       waitingOn.add(server.id);
