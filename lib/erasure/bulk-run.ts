@@ -137,7 +137,12 @@ async function linkSubject(requestId: string, s: BulkSubject, addedById: string)
 
 type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
 type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
-type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify };
+type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify; api?: { replicationWaitMs?: number } };
+
+/** Sydent pushes at most 100 rows to a peer per 10 s cycle; the page waits for all its tombstones together. */
+const PUSH_ROWS = 100;
+const PUSH_CYCLE_MS = 10_000;
+const REPLICATION_WAIT_MS = 45_000;
 
 /**
  * One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops
@@ -203,11 +208,16 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       // verification of the whole page at once; then each job finishes.
       let deferred: { row: Row; jobId: string }[] = [];
       let paused = false;
+      // One deadline for the page's waits for replication (and for verification's polling), not
+      // 45 s per job: a peer that stops receiving costs the page one wait, then each job's
+      // verification records what is still there and the job pauses.
+      let pageDeadline = Infinity;
       const defer = async (list: Row[], eo: EngineOpts) => {
         const out: { row: Row; jobId: string }[] = [];
         for (const row of list) {
           after = Math.max(after, row.rowNo);
-          const r = await runRow(row, ctx, eo);
+          const wait = pageDeadline === Infinity ? {} : { api: { replicationWaitMs: Math.max(0, pageDeadline - Date.now()) } };
+          const r = await runRow(row, ctx, { ...eo, ...wait });
           if (r === "pause") {
             paused = true;
             return out;
@@ -218,11 +228,12 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
         return out;
       };
       deferred = await defer(rows, { deferVerify: true, deferReplication: true });
+      pageDeadline = Date.now() + REPLICATION_WAIT_MS + PUSH_CYCLE_MS * Math.ceil(deferred.length / PUSH_ROWS);
       // The jobs already started finish even when a later row paused the batch (as before).
       if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true });
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
       for (const d of deferred) {
-        if ((await runRow(d.row, ctx, { verified })) === "pause") paused = true;
+        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: Math.max(0, pageDeadline - Date.now()) } })) === "pause") paused = true;
         o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
       }
       if (paused) return void (await stop());
