@@ -49,6 +49,19 @@ describe("block targets", () => {
     expect(ipContains("10.0.0.0/16", "10.0.3.0/24")).toBe(true);
     expect(ipContains("10.0.3.0/24", "10.0.0.0/16")).toBe(false);
     expect(ipContains("10.0.0.0/8", "2001:db8::1")).toBe(false);
+    expect(ipContains("10.0.3.0/24", "10.0.3.255")).toBe(true);
+    expect(ipContains("10.0.3.0/24", "10.0.4.0")).toBe(false);
+    expect(ipContains("203.0.113.7", "203.0.113.7")).toBe(true);
+    expect(ipContains("0.0.0.0/0", "198.51.100.1")).toBe(true);
+    expect(ipContains("2001:db8::/32", "2001:db8:ffff:ffff::1")).toBe(true);
+    expect(ipContains("2001:db8::/48", "2001:db8:1::1")).toBe(false);
+    expect(ipContains("::/0", "10.0.0.1")).toBe(false);
+    expect(overlapsOf("ip", "10.0.3.0/24", [
+      { id: "a", kind: "ip", value: "10.0.0.0/16", scope: "all", state: "active" },
+      { id: "b", kind: "ip", value: "10.0.3.9", scope: "all", state: "active" },
+      { id: "c", kind: "ip", value: "10.0.4.0/24", scope: "all", state: "active" },
+      { id: "d", kind: "ip", value: "10.0.3.0/24", scope: "validation", state: "active" },
+    ]).map((o) => `${o.id}:${o.relation}`)).toEqual(["a:inside an existing range", "b:contains an existing block", "d:same target"]);
     expect(isBroad("ip", { family: "ipv4", bits: 15 })).toBe(true);
     expect(isBroad("ip", { family: "ipv4", bits: 16 })).toBe(false);
     expect(isBroad("ip", { family: "ipv6", bits: 47 })).toBe(true);

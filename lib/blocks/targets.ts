@@ -131,7 +131,21 @@ export function parseBlockTarget(kind: string, raw: string): ParsedTarget {
 
 /** Does IP block `outer` (canonical value) contain `inner` (canonical value)? */
 export function ipContains(outer: string, inner: string): boolean {
-  const [oa, ob] = ipaddr.parseCIDR(outer.includes("/") ? outer : `${outer}/${outer.includes(":") ? 128 : 32}`);
-  const [ia, ib] = ipaddr.parseCIDR(inner.includes("/") ? inner : `${inner}/${inner.includes(":") ? 128 : 32}`);
-  return oa.kind() === ia.kind() && ib >= ob && ia.match(oa, ob);
+  return rangeContains(ipRange(outer), ipRange(inner));
+}
+
+/** An IP block (canonical value: address or CIDR) as its first and last address, for containment tests. */
+export type IpRange = { v6: boolean; first: bigint; last: bigint };
+
+export function ipRange(value: string): IpRange {
+  const v6 = value.includes(":");
+  const bits = v6 ? 128 : 32;
+  const [addr, prefix] = ipaddr.parseCIDR(value.includes("/") ? value : `${value}/${bits}`);
+  const n = addr.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+  const host = (1n << BigInt(bits - prefix)) - 1n;
+  return { v6, first: n & ~host, last: n | host };
+}
+
+export function rangeContains(outer: IpRange, inner: IpRange): boolean {
+  return outer.v6 === inner.v6 && outer.first <= inner.first && inner.last <= outer.last;
 }
