@@ -154,6 +154,27 @@ describe("candidates are confirmed one by one by a DPO", () => {
     expect(next.ok && next.candidates.some((c) => c.type === "mxid")).toBe(false);
   });
 
+  it("a declined candidate is not offered again; it is listed as declined and can still be confirmed", async () => {
+    const dpo = await seedStaff("dpo");
+    const r = await seedRequest({ createdById: dpo.id, receivedAt: new Date(), type: "access" });
+    await db().requestSubject.create({
+      data: { requestId: r.id, type: "email", valueEnc: encryptSecret(address, "subject-identifier-v1"), pseudonym: pseudonymFor("email", address), masked: "g•••", addedById: dpo.id },
+    });
+    const op = { actor: dpo.actor, role: dpo.role };
+    const first = await listCandidates(op, r.id);
+    if (!first.ok) throw new Error(first.message);
+    const mx = first.candidates.find((c) => c.type === "mxid")!;
+    expect(mx.declined).toBeUndefined();
+    expect(await decideCandidate(op, { requestId: r.id, ref: mx.ref, decision: "decline", note: "Not the requester's account" })).toMatchObject({ ok: true });
+    const again = await listCandidates(op, r.id);
+    if (!again.ok) throw new Error(again.message);
+    expect(again.candidates.find((c) => c.ref === mx.ref)).toMatchObject({ declined: { by: dpo.actor.label, at: expect.any(String) } });
+    expect(await db().requestSubject.count({ where: { requestId: r.id } })).toBe(1);
+    // The DPO changes their mind: confirming still works, and the identifier is then linked.
+    expect(await decideCandidate(op, { requestId: r.id, ref: mx.ref, decision: "confirm" })).toMatchObject({ ok: true });
+    expect((await db().requestSubject.findMany({ where: { requestId: r.id } })).map((x) => x.pseudonym)).toContain(mx.ref);
+  });
+
   it("two Matrix IDs that mask alike get different tags", () => {
     const a = "@bob.jones:127.0.0.1:8448";
     const b = "@bella:127.0.0.1:8448";

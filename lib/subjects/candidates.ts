@@ -26,6 +26,8 @@ export type Candidate = {
   tag: string;
   /** Masked identifier it was found through. */
   via: string;
+  /** Declined earlier for this request (not offered again; listed apart, can still be confirmed). */
+  declined?: { at: string; by: string };
 };
 export type CandidateList = { ok: true; candidates: Candidate[]; linkedElsewhere: { masked: string; tag: string }[] } | { ok: false; message: string };
 
@@ -61,8 +63,17 @@ export async function listCandidates(op: SubjectOperator, requestId: string, o: 
   if (!request) return { ok: false, message: "No such request." };
   const scope = await compute(request.id, o.find ?? databasesOnly);
   if (!scope) return { ok: false, message: "Link the person to this request first (search on the Subjects page, then link)." };
-  const candidates = scope.candidates.map((c) => ({
-    ref: pseudonymFor(c.type, c.value), type: c.type, masked: maskIdentifier(c.type, c.value), tag: distinguishingTag(c.type, c.value), via: viaMasked(c.via),
+  // A candidate declined for this request is not offered again: the latest decision stands (a
+  // confirmed one is linked, so it is no longer a candidate at all).
+  const refs = scope.candidates.map((c) => pseudonymFor(c.type, c.value));
+  const declines = await db().accessLogEntry.findMany({
+    where: { requestId: request.id, action: "request.subject.decline", outcome: "ok", targetPseudonym: { in: refs } },
+    orderBy: { seq: "asc" }, select: { targetPseudonym: true, at: true, actorLabel: true },
+  });
+  const declinedBy = new Map(declines.map((d) => [d.targetPseudonym, { at: d.at.toISOString(), by: d.actorLabel }]));
+  const candidates = scope.candidates.map((c, i) => ({
+    ref: refs[i], type: c.type, masked: maskIdentifier(c.type, c.value), tag: distinguishingTag(c.type, c.value), via: viaMasked(c.via),
+    ...(declinedBy.has(refs[i]) ? { declined: declinedBy.get(refs[i])! } : {}),
   }));
   for (const c of scope.candidates) {
     await recordAccess({ actor: op.actor, action: "request.subject.candidate", target: { type: c.type, value: c.value }, requestId: request.id, outcome: "ok", details: { masked: true } });

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { decideCandidateAction, findCandidatesAction, type CandidateState } from "@/lib/subjects/candidate-actions";
+import type { Candidate } from "@/lib/subjects/candidates";
 
 // The request page's candidate identifiers (issue 8): what a search finds beyond the identifiers
 // linked to the request (the Matrix ID a linked address is bound to, its other addresses), masked,
@@ -13,6 +14,8 @@ export function CandidatesPanel({ requestId, open }: { requestId: string; open: 
   const [decided, decide, deciding] = useActionState(decideCandidateAction, {} as CandidateState);
   const state = decided.list ? decided : found;
   const list = state.list;
+  const offered = list?.ok ? list.candidates.filter((c) => !c.declined) : [];
+  const declined = list?.ok ? list.candidates.filter((c) => c.declined) : [];
   return (
     <div aria-labelledby="candidates-heading">
       <h3 id="candidates-heading">Candidate identifiers</h3>
@@ -33,21 +36,33 @@ export function CandidatesPanel({ requestId, open }: { requestId: string; open: 
           ))}
         </div>
       )}
-      {list?.ok && (list.candidates.length === 0 ? <p className="muted">No candidates: the search finds nothing beyond the verified identifiers.</p> : (
+      {list?.ok && (offered.length === 0 ? <p className="muted">No candidates{declined.length ? " left to decide" : ""}: the search finds nothing else beyond the verified identifiers.</p> : (
+        table(`${offered.length} candidate(s), masked`, offered)
+      ))}
+      {list?.ok && declined.length > 0 && (
+        table(`Declined earlier for this request: ${declined.length} (not offered again; confirm one only if the requester's identity covers it after all)`, declined)
+      )}
+    </div>
+  );
+
+  function table(caption: string, rows: Candidate[]) {
+    return (
+      <div className="table-scroll">
         <table className="data">
-          <caption>{list.candidates.length} candidate(s), masked</caption>
+          <caption>{caption}</caption>
           <thead><tr><th scope="col">Candidate</th><th scope="col">Tag</th><th scope="col">Kind</th><th scope="col">Found through</th><th scope="col">Decision</th></tr></thead>
           <tbody>
-            {list.candidates.map((c) => (
+            {rows.map((c) => (
               <tr key={c.ref}>
                 <td className="mono">{c.masked}</td><td><span className="badge">{c.tag}</span></td><td>{c.type}</td><td className="mono">{c.via}</td>
                 <td>
+                  {c.declined && <span className="muted">Declined by {c.declined.by} on {c.declined.at.slice(0, 10)}. </span>}
                   {open ? (
                     <form action={decide} aria-label={`Decide on ${c.masked} ${c.tag}`}>
                       <input type="hidden" name="requestId" value={requestId} />
                       <input type="hidden" name="ref" value={c.ref} />
-                      <button type="submit" name="decision" value="confirm" className="btn btn-primary" disabled={deciding}>Confirm {c.tag}</button>{" "}
-                      <button type="submit" name="decision" value="decline" className="btn" disabled={deciding}>Decline {c.tag}</button>
+                      <button type="submit" name="decision" value="confirm" className="btn btn-primary" disabled={deciding}>{c.declined ? "Confirm after all" : "Confirm"} {c.tag}</button>
+                      {!c.declined && <>{" "}<button type="submit" name="decision" value="decline" className="btn" disabled={deciding}>Decline {c.tag}</button></>}
                     </form>
                   ) : "Request closed"}
                 </td>
@@ -55,7 +70,7 @@ export function CandidatesPanel({ requestId, open }: { requestId: string; open: 
             ))}
           </tbody>
         </table>
-      ))}
-    </div>
-  );
+      </div>
+    );
+  }
 }
