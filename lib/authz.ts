@@ -242,6 +242,7 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/erasure/actions.ts#approveErasureAction": "erasure.approve",
   "lib/erasure/actions.ts#executeErasureAction": "erasure.execute",
   "lib/erasure/actions.ts#replanErasureAction": "erasure.request",
+  "lib/erasure/actions.ts#chooseBystanderAction": "erasure.approve",
   "lib/erasure/actions.ts#erasureProgressAction": "erasure.receipt",
   "lib/retention/actions.ts#runRetentionAuditAction": "retention.audit",
   "lib/retention/actions.ts#dryRunAction": "retention.enforce",

@@ -79,5 +79,24 @@ test("[ONE PERSON]: candidates are confirmed one by one; the erasure preview lis
   // No internal API registered for these servers: the preview says the job would stop there.
   await expect(bystanders.getByText(/Register the internal API URL of/)).toBeVisible();
   expect(await page.content()).not.toContain(email);
+  // The DPO who prepared it decides nothing about other people: no decision column for them.
+  await expect(table.getByRole("columnheader", { name: "Decision" })).toHaveCount(0);
+  const erasureUrl = page.url();
   await page.context().close();
+
+  // A second DPO may unbind one of them instead, only with a reason; and change it back.
+  const second = await as(browser, "dpo2");
+  await second.goto(erasureUrl);
+  const t2 = second.getByTestId("preview-bystanders").getByRole("table", { name: "Other people's rows embedding this person" });
+  const first = t2.getByRole("row").filter({ hasText: "Keep bound" }).first();
+  const label = (await first.getByRole("form").getAttribute("aria-label"))!.replace(/^Decide about /, "");
+  await first.getByRole("button", { name: `Unbind ${label} instead` }).click();
+  await expect(first.getByRole("alert")).toContainText("at least 10 characters");
+  await first.getByLabel(`Reason to unbind ${label}`).fill("The account holder asked us to remove this binding too");
+  await first.getByRole("button", { name: `Unbind ${label} instead` }).click();
+  const unbound = t2.getByRole("row").filter({ hasText: "Unbind (approved choice: The account holder asked us to remove this binding too)" });
+  await expect(unbound).toHaveCount(1, { timeout: 15_000 });
+  await unbound.getByRole("button", { name: `Keep ${label} bound` }).click();
+  await expect(t2.getByRole("row").filter({ hasText: "Unbind (approved choice" })).toHaveCount(0, { timeout: 15_000 });
+  await second.context().close();
 });

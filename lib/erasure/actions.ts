@@ -4,6 +4,7 @@ import { requireFreshCode } from "@/lib/auth/step-up";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
+import { chooseBystander } from "@/lib/erasure/bystander-choice";
 import { jobProgress, type JobProgress } from "@/lib/erasure/queries";
 import { approveErasure, ERASURE_REASONS, executeErasure, replanErasure, startErasure } from "@/lib/erasure/workflow";
 
@@ -16,6 +17,11 @@ const id = z.string().trim().min(1).max(100);
 const startSchema = z.object({ requestId: id, reason: z.enum(ERASURE_REASONS, { message: "Choose the reason for the erasure." }) });
 const approveSchema = z.object({ jobId: id, confirmation: z.string().max(200).default("") });
 const executeSchema = z.object({ jobId: id });
+const bystanderSchema = z.object({
+  jobId: id, serverId: id, globalId: z.coerce.number().int().min(-1),
+  choice: z.enum(["rebind", "unbind"], { message: "Choose whether this person stays bound or is unbound." }),
+  reason: z.string().max(500).default(""),
+});
 
 function fields(form: FormData): Record<string, string> {
   return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
@@ -68,4 +74,19 @@ export async function erasureProgressAction(jobId: string): Promise<JobProgress 
   await requireOperator("erasure.receipt", { activity: false }); // a poll: does not keep the session alive
   const parsed = id.safeParse(jobId);
   return parsed.success ? jobProgress(parsed.data) : null;
+}
+
+/**
+ * The second person's decision about one other person's row (issue 8): keep them bound (the
+ * default: Sydent re-issues their association) or unbind them, with a reason. Before approval only.
+ */
+export async function chooseBystanderAction(_prev: ErasureFormState, form: FormData): Promise<ErasureFormState> {
+  const op = await requireOperator("erasure.approve");
+  const parsed = bystanderSchema.safeParse(fields(form));
+  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
+  const d = parsed.data;
+  const r = await chooseBystander({ jobId: d.jobId, serverId: d.serverId, globalId: d.globalId, action: d.choice, reason: d.reason, actor: actorOf(op) });
+  revalidatePath(`/erasures/${d.jobId}`);
+  if (!r.ok) return { ok: false, message: r.message };
+  return { ok: true, message: d.choice === "unbind" ? "Recorded: this person will be unbound, with your reason on the receipt." : "Recorded: this person stays bound (Sydent re-issues their association)." };
 }

@@ -27,6 +27,11 @@ export type ServerPreview = {
 };
 /** One line per other person's row embedding the subject (issue 8), masked. */
 export type BystanderLine = {
+  /** The row, for a decision about it (bystander-choice.ts): the server it is held on and its global row id. */
+  serverId: string;
+  globalId: number;
+  /** What the plan does with it now: "rebind" (the default, kept bound) or "unbind" (an approved choice). */
+  choice: "rebind" | "unbind";
   server: string;
   address: string;
   mxid: string;
@@ -85,6 +90,7 @@ function bystanders(plan: ErasurePlan, checks: ServerCheck[]): BystanderLine[] {
       : e.reissueOnly ? "Keep bound: Sydent re-issues the association here (its origin), so peers receive a copy without this person"
       : here ? "Keep bound: Sydent re-issues the association on this server, the old row is deleted" : `Keep bound: this copy is deleted, ${origin ? origin.label : e.originServer} re-issues the association`;
     return {
+      serverId: s.server.id, globalId: e.globalId, choice: e.action === "rebind" ? "rebind" as const : "unbind" as const,
       server: s.server.label, address: m3(e.medium, e.address), mxid: maskIdentifier("mxid", e.mxid), tag: distinguishingTagOfPseudonym(pseudonymFor(e.medium, e.address)),
       originServer: e.originServer, action,
       restartFirst: e.action === "rebind" && !!origin?.leakSuspected,

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useId, useState } from "react";
 import { CodeField } from "@/components/code-field";
-import { approveErasureAction, erasureProgressAction, executeErasureAction, replanErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
+import { approveErasureAction, chooseBystanderAction, erasureProgressAction, executeErasureAction, replanErasureAction, startErasureAction, type ErasureFormState } from "@/lib/erasure/actions";
 
 // The erasure controls: prepare (on the request page), approve with the typed confirmation, run
 // or resume, and a quiet refresh while a job runs. The actions check permissions and state again.
@@ -121,4 +121,30 @@ export function LiveProgress(props: { jobId: string; done: number; total: number
     return () => { stop = true; clearInterval(t); };
   }, [props.jobId, props.ms, router]);
   return <p>Running… steps done: <strong>{p.done} / {p.total}</strong></p>;
+}
+
+/**
+ * One other person's row in the preview (issue 8): the approver keeps them bound (default) or
+ * unbinds them, with a reason that goes on the receipt and into the access log under their pseudonym.
+ */
+export function BystanderChoiceForm(props: { jobId: string; serverId: string; globalId: number; choice: "rebind" | "unbind"; label: string }) {
+  const [state, action, pending] = useActionState(chooseBystanderAction, null);
+  const id = useId();
+  const unbind = props.choice === "rebind";
+  return (
+    <form action={action} noValidate aria-label={`Decide about ${props.label}`}>
+      <input type="hidden" name="jobId" value={props.jobId} />
+      <input type="hidden" name="serverId" value={props.serverId} />
+      <input type="hidden" name="globalId" value={props.globalId} />
+      <input type="hidden" name="choice" value={unbind ? "unbind" : "rebind"} />
+      <Result state={state} />
+      {unbind && (
+        <div className="field">
+          <label htmlFor={`${id}-r`}>Reason to unbind {props.label}</label>
+          <input id={`${id}-r`} name="reason" autoComplete="off" maxLength={500} aria-invalid={state && !state.ok ? true : undefined} />
+        </div>
+      )}
+      <button type="submit" className="btn" disabled={pending}>{pending ? "Saving…" : unbind ? `Unbind ${props.label} instead` : `Keep ${props.label} bound`}</button>
+    </form>
+  );
 }

@@ -83,7 +83,7 @@ export default async function ErasurePage({ params }: { params: Promise<{ id: st
       <WritesView writes={job.writes} />
 
       {receipt && <ReceiptView receipt={receipt} downloadHref={`/api/erasures/${job.id}/receipt`} />}
-      {preview ? <PreviewView p={preview} /> : !can(op.role, "erasure.preview") && <p className="muted">Your role sees the receipt, not the plan.</p>}
+      {preview ? <PreviewView p={preview} decideFor={job.state === "awaiting_approval" && !isRequester && can(op.role, "erasure.approve") ? job.id : undefined} /> : !can(op.role, "erasure.preview") && <p className="muted">Your role sees the receipt, not the plan.</p>}
     </>
   );
 }

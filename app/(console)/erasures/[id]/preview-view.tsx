@@ -1,10 +1,12 @@
 import type { ErasurePreview } from "@/lib/erasure/workflow-preview";
+import { BystanderChoiceForm } from "./erasure-forms";
 
 // The plan of an erasure, server by server and store by store, masked (workflow-preview.ts).
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "unknown");
 
-export function PreviewView({ p }: { p: ErasurePreview }) {
+/** `decideFor`: the job, when the viewer may decide about other people's rows (a second person, before approval). */
+export function PreviewView({ p, decideFor }: { p: ErasurePreview; decideFor?: string }) {
   const ids = [...p.identifiers.emails, ...p.identifiers.msisdns, ...p.identifiers.mxids];
   return (
     <section className="card" aria-labelledby="preview-heading">
@@ -72,12 +74,13 @@ export function PreviewView({ p }: { p: ErasurePreview }) {
               </p>
             )}
             <table className="data" aria-label="Other people's rows embedding this person">
-              <thead><tr><th scope="col">Held on</th><th scope="col">Address</th><th scope="col">Matrix ID</th><th scope="col">Origin server</th><th scope="col">What happens</th></tr></thead>
+              <thead><tr><th scope="col">Held on</th><th scope="col">Address</th><th scope="col">Matrix ID</th><th scope="col">Origin server</th><th scope="col">What happens</th>{decideFor && <th scope="col">Decision</th>}</tr></thead>
               <tbody>
                 {p.bystanders.map((b, i) => (
                   <tr key={i}>
                     <td>{b.server}</td><td className="mono">{b.address} <span className="badge">{b.tag}</span></td><td className="mono">{b.mxid}</td>
                     <td className="mono">{b.originServer}</td><td>{b.action}</td>
+                    {decideFor && <td><BystanderChoiceForm jobId={decideFor} serverId={b.serverId} globalId={b.globalId} choice={b.choice} label={`${b.address} ${b.tag}`} /></td>}
                   </tr>
                 ))}
               </tbody>
