@@ -18,6 +18,7 @@ import { closeSydent } from "@/lib/sydent/open";
 import { INSTANCES, truth, type Instance } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
 import { LiveSydent } from "@/lib/test/sydent-live";
+import { loadFailures, underLoad } from "@/lib/erasure/live-world";
 
 // Issue 8 on two real, replicating Sydent 2.7.0 servers: erasing a person whose invite data
 // Sydent leaked into other people's signed associations (sydent.md 2.1; alice in the fixture)
@@ -74,6 +75,14 @@ async function v2(i: Instance, items: { medium: string; address: string }[]): Pr
   return Object.fromEntries(items.map((t) => [`${t.medium}:${t.address}`, mappings[hashOf(t)]]));
 }
 
+async function expectNoSydentErrors(sinceIso: string) {
+  const e = await live.errors(sinceIso);
+  expect({ log: e.totals, console: e.console_totals, first: e.instances }).toMatchObject({
+    log: { error: 0, traceback: 0, database_is_locked: 0, already_exists: 0 },
+    console: { error: 0, traceback: 0, database_is_locked: 0, already_exists: 0 },
+  });
+}
+
 /** Replication state, for a failure message. */
 function diagnose(address: string): string {
   const out: Record<string, unknown> = {};
@@ -119,14 +128,39 @@ describe("erasing a person embedded in other people's signed associations (live 
     });
     // A re-issue that delivers a bystander's own pending invite makes that Sydent process leak it
     // into every later association: the job then stops and asks for a restart. Restart and resume.
-    let run = await runErasureJob(job.id, executor.actor);
+    // Each run goes on while the kit's load driver runs: Sydent logs no error line and the load sees
+    // no failure (Custodian writes nothing with SQL here: unbind and bind are Sydent's own). The
+    // deliberate restart is outside the load, and errors count from one replication cycle after it.
+    let since = new Date().toISOString();
+    const loads: Awaited<ReturnType<typeof underLoad>>["loads"] = [];
+    const runUnderLoad = async () => {
+      const r = await underLoad(live, () => runErasureJob(job.id, executor.actor));
+      loads.push(...r.loads);
+      return r.result;
+    };
+    let run = await runUnderLoad();
     for (let n = 0; n < 3 && run.state === "paused"; n++) {
       expect(run.pausedReason).toMatch(/restart/i);
+      await expectNoSydentErrors(since);
       await live.restart();
+      await new Promise((r) => setTimeout(r, 12_000));
+      since = new Date().toISOString();
       await db().erasureJob.update({ where: { id: job.id }, data: { state: "approved", pausedReason: null } });
-      run = await runErasureJob(job.id, executor.actor);
+      run = await runUnderLoad();
     }
     expect(["phase2_pending", "completed"], run.pausedReason ?? "").toContain(run.state);
+    await expectNoSydentErrors(since);
+    expect(loadFailures(loads)).toMatchObject({ failures: 0, byKindStatus: [], mismatches: [] });
+    // No row on either server still embeds the person (Sydent's unbind and tombstone took them).
+    for (const i of INSTANCES) {
+      const d = new Database(servers[i].dbPath, { readonly: true });
+      try {
+        const embedding = (d.prepare("SELECT sgAssoc FROM global_threepid_associations").all() as { sgAssoc: string }[]).filter((r) => aliceNeedles.some((x) => r.sgAssoc.includes(x)));
+        expect(embedding.length, `${i}: rows embedding alice`).toBe(0);
+      } finally {
+        d.close();
+      }
+    }
 
     // The person is gone from lookups on both servers.
     for (const i of INSTANCES) for (const t of alice.threepids) expect(await v1(i, t.medium, t.address)).toEqual({});

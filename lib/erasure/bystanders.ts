@@ -1,17 +1,16 @@
 import Database from "better-sqlite3";
-import { internalBind, SydentApiError, type SignedAssociation } from "@/lib/sydent/internal-api";
+import { internalBind, internalUnbind, SydentApiError } from "@/lib/sydent/internal-api";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
-import { op } from "@/lib/erasure/ops-core";
 import type { OpOptions } from "@/lib/erasure/ops-db";
 
 // Bystanders are never collateral (issue 8). Sydent 2.5-2.7 leaks pending-invite data into later
 // signed associations (sydent.md 2.1), so other people's rows may embed the person being erased.
-// Those people did nothing: by default they stay bound. On the row's ORIGIN server Custodian asks
-// Sydent itself to re-issue the association (internal bind: a fresh signature, pushed to peers),
-// checks that the fresh association carries no other person's invites, then deletes the old
-// row(s) that embedded the subject. A copy held by a peer is deleted there (the origin's fresh
-// association replaces it by replication). Unbinding a bystander is only ever an explicit,
-// separately approved choice (plan action "unbind", the old tombstone path).
+// Those people did nothing: by default they stay bound. On the row's ORIGIN server Sydent itself
+// re-issues their association (internal unbind, tombstone delivered to the peers, internal bind:
+// a fresh signature without the subject, pushed to peers), checked for other people's invites.
+// Copies held by peers go with the origin's tombstone (Sydent's replication); Custodian writes no
+// SQL here. Unbinding a bystander is only ever an explicit, separately approved choice (plan
+// action "unbind", the tombstone path of deleteEmbeddingRows).
 
 export type BystanderRow = { globalId: number; medium: Medium; address: string; mxid: string; originServer: string };
 export type BystanderServer = { label: string; serverName: string; internalApiUrl: string | null };
@@ -55,59 +54,140 @@ export function leakSuspected(file: string, serverName: string): boolean {
   }
 }
 
-export type RebindResult = { reissued: number; oldRowsDeleted: number; replicasDeleted: number; foreignInvitesInFresh: number };
+export type RebindResult = {
+  via: "internal-api" | "replication";
+  /** Origin side: associations Sydent re-issued (unbind, tombstone delivered to every active peer, bind). */
+  reissued: number;
+  /** ...of which already re-issued by an earlier, interrupted attempt of this step. */
+  alreadyReissued: number;
+  /** A bystander whose binding changed meanwhile (unbound or bound elsewhere by themselves): left alone. */
+  changedMeanwhile: number;
+  /** Peer side: old copies removed by the origin's tombstone (Sydent's own replication), and left. */
+  peerCopiesRemoved: number;
+  peerCopiesLeft: number;
+  waitedMs: number;
+};
 
-/** The step "rebindBystanders" on one server: re-issue rows that originated here, drop peer copies. */
-export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions = {}): Promise<RebindResult> {
-  const own = t.rows.filter((r) => r.originServer === server.serverName);
-  const replicas = t.rows.filter((r) => r.originServer !== server.serverName);
-  const fresh = new Map<number, SignedAssociation>();
-  if (own.length > 0) {
-    if (!server.internalApiUrl) {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sydent pushes up to 100 rows to each peer every 10 s (sydent.md 2.3). */
+const pushTimeMs = (rows: number) => 45_000 + 10_000 * Math.ceil(rows / 100);
+
+type LocalRow = { id: number; mxid: string | null };
+
+/**
+ * The step "rebindBystanders" on one server, entirely through Sydent (issue 7: never SQL under a
+ * running Sydent). Rows that ORIGINATED here: Sydent's internal unbind (a tombstone; Sydent deletes
+ * every global row of that 3PID here at once, the embedding one included), then a wait until every
+ * active peer has received the tombstone (it deletes every copy there, whatever its origin) —
+ * binding earlier would replace the undelivered tombstone and peers would keep their embedding
+ * copies — then Sydent's internal bind (a fresh association, pushed to peers), checked for other
+ * people's invites (the leak: restart that Sydent). The person is not discoverable for about one
+ * replication cycle. Rows that originated on a PEER: nothing is written here; the step waits
+ * (reads) until the origin's tombstone has removed the old copy. Resumable: the local row ids
+ * before the first unbind are recorded (o.onLocated) so a re-run tells "still to unbind",
+ * "tombstone waiting to be delivered" and "re-issued" apart and never repeats a finished re-issue.
+ */
+export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: number } = {}): Promise<RebindResult> {
+  const own = [...new Map(t.rows.filter((r) => r.originServer === server.serverName).map((r) => [`${r.medium}:${r.address}`, r])).values()];
+  const copies = t.rows.filter((r) => r.originServer !== server.serverName && r.globalId > 0);
+  const t0 = Date.now();
+  const result: RebindResult = { via: own.length ? "internal-api" : "replication", reissued: 0, alreadyReissued: 0, changedMeanwhile: 0, peerCopiesRemoved: 0, peerCopiesLeft: 0, waitedMs: 0 };
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    if (own.length) await reissueOwn(db, server, own, o, result);
+    if (copies.length) await awaitCopiesReplaced(db, copies, o, result);
+  } finally {
+    db.close();
+  }
+  result.waitedMs = Date.now() - t0;
+  return result;
+}
+
+async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: number }, result: RebindResult): Promise<void> {
+  if (!server.internalApiUrl) {
+    throw new BystanderStop(
+      `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
+        `register ${server.label}'s internal API URL, then run the job again. Nothing of theirs was changed.`,
+    );
+  }
+  const url = server.internalApiUrl;
+  const localOf = db.prepare("SELECT id, mxid FROM local_threepid_associations WHERE medium = ? AND address = ?");
+  const newestOwn = db.prepare("SELECT sgAssoc FROM global_threepid_associations WHERE medium = ? AND address = ? AND originServer = ? ORDER BY originId DESC LIMIT 1");
+  const local = (r: BystanderRow) => localOf.get(r.medium, r.address) as LocalRow | undefined;
+  const started = (o.prior?.reissueStarted ?? []).length > 0;
+  const original = new Set(o.prior?.reissueOriginal ?? []);
+  const clean = (r: BystanderRow) => {
+    const row = newestOwn.get(r.medium, r.address, server.serverName) as { sgAssoc: string } | undefined;
+    try {
+      return !!row && foreignInvites(JSON.parse(row.sgAssoc)) === 0;
+    } catch {
+      return false;
+    }
+  };
+  const toUnbind: BystanderRow[] = [];
+  const toBind: BystanderRow[] = [];
+  for (const r of own) {
+    const l = local(r);
+    if (l && l.mxid === r.mxid) {
+      if (started && !original.has(l.id) && clean(r)) result.alreadyReissued++;
+      else toUnbind.push(r);
+    } else if (l && l.mxid === null && started) toBind.push(r); // our tombstone from an earlier attempt
+    else result.changedMeanwhile++;
+  }
+  // Recorded before anything is written: which local rows are the ones to replace.
+  await o.onLocated?.({ ...(o.prior ?? {}), reissueStarted: [1], reissueOriginal: [...new Set([...original, ...toUnbind.map((r) => local(r)!.id)])] });
+  for (const r of toUnbind) {
+    await callSydent(server, () => internalUnbind(url, { medium: r.medium, address: r.address, mxid: r.mxid }));
+    toBind.push(r);
+  }
+  if (!toBind.length) return;
+  // Every active peer must have received the tombstones before the bind replaces them.
+  const tombstones = toBind.map((r) => local(r)).filter((l): l is LocalRow => !!l && l.mxid === null).map((l) => l.id);
+  const need = Math.max(0, ...tombstones);
+  const peers = db.prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1");
+  const behind = () => (peers.all() as { name: string; v: number | null }[]).filter((p) => p.v === null || p.v < need);
+  const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(tombstones.length));
+  while (behind().length && Date.now() < deadline) await sleep(1000);
+  const late = behind();
+  if (late.length) {
+    throw new BystanderStop(
+      `${toBind.length} other person(s) on ${server.label} are unbound until ${late.map((p) => p.name).join(", ")} receive(s) Sydent's tombstones (replication is not delivering). ` +
+        `Check replication from ${server.label}, then run the job again: they are bound again at once once it has.`,
+    );
+  }
+  for (const r of toBind) {
+    const a = await callSydent(server, () => internalBind(url, { medium: r.medium, address: r.address, mxid: r.mxid }));
+    if (foreignInvites(a) > 0) {
       throw new BystanderStop(
-        `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
-          `register ${server.label}'s internal API URL, then run the job again. Nothing of theirs was changed.`,
+        `Sydent on ${server.label} still carries leaked invite data: the association it re-issued for another person embeds someone else's invites. ` +
+          `Restart that Sydent process (the leak lives in its memory until restart), then run the job again; the re-issue is repeated and checked.`,
       );
     }
-    for (const r of own) {
-      let a: SignedAssociation;
-      try {
-        a = await internalBind(server.internalApiUrl, { medium: r.medium, address: r.address, mxid: r.mxid });
-      } catch (e) {
-        if (e instanceof SydentApiError) throw new BystanderStop(`Re-issuing another person's association on ${server.label} failed: ${e.message} Run the job again once Sydent answers.`);
-        throw e;
-      }
-      if (foreignInvites(a) > 0) {
-        throw new BystanderStop(
-          `Sydent on ${server.label} still carries leaked invite data: the association it re-issued for another person embeds someone else's invites. ` +
-            `Restart that Sydent process (the leak lives in its memory until restart), then run the job again; the re-issue is repeated and checked.`,
-        );
-      }
-      fresh.set(r.globalId, a);
-    }
+    result.reissued++;
   }
-  return op(
-    file, o,
-    (db) => ({ rows: t.rows.filter((r) => db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ?").get(r.globalId)).map((r) => r.globalId) }),
-    async ({ db, write }) => {
-      let oldRowsDeleted = 0;
-      let replicasDeleted = 0;
-      let foreign = 0;
-      for (const r of own) {
-        // The fresh row is the newest of this origin for the 3PID; every older one (the embedding
-        // row, and any earlier re-issue) goes.
-        const rows = db.prepare("SELECT id, originId, sgAssoc FROM global_threepid_associations WHERE medium = ? AND address = ? AND originServer = ? ORDER BY originId DESC").all(r.medium, r.address, r.originServer) as { id: number; originId: number; sgAssoc: string }[];
-        const newest = rows[0];
-        if (!newest || newest.id === r.globalId) throw new BystanderStop(`Sydent on ${server.label} did not store the re-issued association for another person; nothing was deleted. Run the job again.`);
-        foreign += foreignInvites(JSON.parse(newest.sgAssoc));
-        const stale = rows.slice(1).map((x) => x.id);
-        oldRowsDeleted += await write(() => stale.reduce((n, id) => n + db.prepare("DELETE FROM global_threepid_associations WHERE id = ?").run(id).changes, 0), (n) => n);
-      }
-      if (foreign > 0) throw new BystanderStop(`The re-issued association stored on ${server.label} still embeds someone else's invites: restart that Sydent process, then run the job again.`);
-      for (const r of replicas) {
-        replicasDeleted += await write(() => db.prepare("DELETE FROM global_threepid_associations WHERE id = ? AND originServer = ?").run(r.globalId, r.originServer).changes, (n) => n);
-      }
-      return { reissued: fresh.size, oldRowsDeleted, replicasDeleted, foreignInvitesInFresh: foreign };
-    },
-  );
+}
+
+async function callSydent<T>(server: BystanderServer, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof SydentApiError) throw new BystanderStop(`Re-issuing another person's association on ${server.label} failed: ${e.message} Run the job again once Sydent answers; nothing is repeated that already happened.`);
+    throw e;
+  }
+}
+
+/** Peer copies: the origin's tombstone deletes them here (Sydent's replication); wait, reading only. */
+async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[], o: { replicationWaitMs?: number }, result: RebindResult): Promise<void> {
+  const present = db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ? AND originServer = ?");
+  const left = () => copies.filter((r) => present.get(r.globalId, r.originServer));
+  const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(copies.length));
+  while (left().length && Date.now() < deadline) await sleep(1000);
+  result.peerCopiesLeft = left().length;
+  result.peerCopiesRemoved = copies.length - result.peerCopiesLeft;
+  if (result.peerCopiesLeft) {
+    throw new BystanderStop(
+      `${result.peerCopiesLeft} copy(ies) of other people's rows embedding the subject are still held here: their origin's tombstone has not arrived. ` +
+        `Check replication from ${[...new Set(copies.map((r) => r.originServer))].join(", ")}, then run the job again.`,
+    );
+  }
 }

@@ -202,7 +202,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       };
       const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
       result = kind === "rebindBystanders"
-        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime() })
+        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs })
         : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
       if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError) && !(e instanceof BystanderStop)) throw e;
@@ -227,7 +227,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
         for (const r of openTarget<{ rows: BystanderRow[] }>(step.targetEnc).rows) {
           await appendAccessLog(tx, {
             actor, action: "erasure.bystander", target: { type: r.medium, value: r.address }, requestId: job.requestId, outcome: "ok",
-            details: { jobId: job.id, server: server.label, originServer: r.originServer, action: r.originServer === own ? "reissued_by_sydent" : "peer_copy_deleted", keptBound: true },
+            details: { jobId: job.id, server: server.label, originServer: r.originServer, action: r.originServer === own ? "reissued_by_sydent" : "peer_copy_removed_by_replication", keptBound: true },
           });
         }
       }

@@ -30,7 +30,7 @@ export type ServerPlan = {
   accounts: { mxid: string; tokens: number; acceptedTerms: number }[];
   /**
    * Other people's global rows whose sgAssoc embeds the subject (bystanders, issue 8). Default
-   * "rebind": re-issued by Sydent on their origin, old rows deleted, they stay bound
+   * "rebind": re-issued by Sydent on their origin (its unbind and tombstone remove the old rows), they stay bound
    * (lib/erasure/bystanders.ts). "unbind" only by an explicit, separately approved choice:
    * deleted, and tombstoned when they originated here. Old plans without `action` unbind.
    */
@@ -162,10 +162,12 @@ function actionSteps(plan: ErasurePlan): StepSpec[] {
   each((s) => s.tombstones.map((t) => ({ kind: "tombstoneAndDeleteGlobal", serverId: s.server.id, target: t3(t) })));
   each((s) => s.globalDeletes.map((t) => ({ kind: "deleteGlobal", serverId: s.server.id, target: t3(t) })));
   const row = (e: ServerPlan["embedding"][number]) => ({ globalId: e.globalId, medium: e.medium, address: e.address, mxid: e.mxid, originServer: e.originServer });
-  each((s) => {
-    const keep = s.embedding.filter((e) => e.action === "rebind");
-    return keep.length ? [{ kind: "rebindBystanders", serverId: s.server.id, target: { rows: keep.map(row) } }] : [];
-  });
+  // Bystanders kept bound: every origin's re-issue first (Sydent unbinds, its tombstone reaches the
+  // peers, Sydent binds again), then each server holding peer copies checks they went; a copy's
+  // check before its origin's re-issue would wait for nothing.
+  const kept = (s: ServerPlan, own: boolean) => s.embedding.filter((e) => e.action === "rebind" && (e.originServer === s.server.serverName) === own);
+  each((s) => (kept(s, true).length ? [{ kind: "rebindBystanders", serverId: s.server.id, target: { rows: kept(s, true).map(row) } }] : []));
+  each((s) => (kept(s, false).length ? [{ kind: "rebindBystanders", serverId: s.server.id, target: { rows: kept(s, false).map(row) } }] : []));
   each((s) => {
     const unbind = s.embedding.filter((e) => e.action !== "rebind");
     return unbind.length ? [{ kind: "deleteEmbeddingRows", serverId: s.server.id, target: { ownServerName: s.server.serverName, rows: unbind.map(row) } }] : [];

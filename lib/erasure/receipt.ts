@@ -50,11 +50,11 @@ const STORE_OF: Record<string, Record<string, [string, string]>> = {
   tombstoneAndDeleteGlobal: { tombstonesWritten: ["local_threepid_associations", "tombstonesWritten"], globalDeleted: ["global_threepid_associations", "deleted"] },
   deleteGlobal: { globalDeleted: ["global_threepid_associations", "deleted"] },
   deleteEmbeddingRows: { globalDeleted: ["global_threepid_associations (other people's rows embedding the subject)", "deleted"], tombstonesWritten: ["local_threepid_associations (other people's rows embedding the subject)", "tombstonesWritten"] },
-  // Bystanders kept bound (issue 8): re-issued by Sydent on their origin, old embedding rows deleted.
+  // Bystanders kept bound (issue 8): Sydent re-issued them on their origin (unbind, tombstone
+  // delivered, bind); the old rows embedding the subject went with Sydent's own unbind and tombstone.
   rebindBystanders: {
     reissued: ["global_threepid_associations (other people's associations re-issued by Sydent, still bound)", "reissued"],
-    oldRowsDeleted: ["global_threepid_associations (other people's old rows embedding the subject)", "deleted"],
-    replicasDeleted: ["global_threepid_associations (peer copies of other people's old rows)", "deleted"],
+    peerCopiesRemoved: ["global_threepid_associations (peer copies of other people's old rows, removed by the origin's tombstone)", "deleted"],
   },
   deleteSessions: { sessions: ["threepid_validation_sessions", "deleted"], tokenAuths: ["threepid_token_auths", "deleted"] },
   deleteInvitesTo: { invites: ["invite_tokens (invites to the subject)", "deleted"] },
@@ -150,7 +150,7 @@ function bystanderLines(plan: ErasurePlan | null, steps: { kind: string; serverI
       originServer: e.originServer,
       pseudonym: pseudonymFor(e.medium, e.address),
       action: e.action !== "rebind" ? "unbound (approved)" as const : e.originServer === sp.server.serverName ? "kept bound (re-issued by Sydent)" as const : "kept bound (peer copy replaced)" as const,
-      done: steps.some((st) => st.kind === kind && st.serverId === sp.server.id && st.state === "done"),
+      done: ((own) => own.length > 0 && own.every((st) => st.state === "done"))(steps.filter((st) => st.kind === kind && st.serverId === sp.server.id)),
     };
   }));
 }

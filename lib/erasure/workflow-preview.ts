@@ -66,7 +66,7 @@ function stores(s: ServerPlan): StoreLine[] {
   add("global_threepid_associations", "Delete replicated copies of bindings that originated on a peer", s.globalDeletes.reduce((n, t) => n + t.globalRows, 0));
   const keep = s.embedding.filter((e) => e.action === "rebind");
   const unbind = s.embedding.filter((e) => e.action !== "rebind");
-  add("global_threepid_associations", "Other people's rows whose signed association embeds this person: re-issued by Sydent without it, old rows deleted; those people stay bound (see \"Other people\" below)", keep.length);
+  add("global_threepid_associations", "Other people's rows whose signed association embeds this person: re-issued by Sydent without it (Sydent's unbind and tombstone remove the old rows); those people stay bound (see \"Other people\" below)", keep.length);
   add("global_threepid_associations", "Other people's rows embedding this person: UNBOUND by an approved choice (deleted; tombstoned where they originated here)", unbind.length,
     unbind.some((e) => e.tombstoneLocal) ? "rows that originated here are also tombstoned" : undefined);
   add("threepid_validation_sessions", "Delete validation sessions (secrets inside are never read)", s.sessions.count);
@@ -87,8 +87,9 @@ function bystanders(plan: ErasurePlan, checks: ServerCheck[]): BystanderLine[] {
     const here = e.originServer === s.server.serverName;
     const action = e.action !== "rebind"
       ? `Unbind (approved choice${e.unbindReason ? `: ${e.unbindReason}` : ""})`
-      : e.reissueOnly ? "Keep bound: Sydent re-issues the association here (its origin), so peers receive a copy without this person"
-      : here ? "Keep bound: Sydent re-issues the association on this server, the old row is deleted" : `Keep bound: this copy is deleted, ${origin ? origin.label : e.originServer} re-issues the association`;
+      : e.reissueOnly ? "Keep bound: Sydent re-issues the association here (its origin), so peers receive a copy without this person (not discoverable for about one replication cycle)"
+      : here ? "Keep bound: Sydent re-issues the association on this server; its unbind removes the old row (not discoverable for about one replication cycle)"
+      : `Keep bound: ${origin ? origin.label : e.originServer} re-issues the association; this copy goes with its tombstone (Sydent's replication)`;
     return {
       serverId: s.server.id, globalId: e.globalId, choice: e.action === "rebind" ? "rebind" as const : "unbind" as const,
       server: s.server.label, address: m3(e.medium, e.address), mxid: maskIdentifier("mxid", e.mxid), tag: distinguishingTagOfPseudonym(pseudonymFor(e.medium, e.address)),

@@ -30,12 +30,10 @@ export function maintenanceWindowText(label: string): string {
 
 export async function writePath(kind: StepKind, server: PathServer): Promise<WritePath> {
   if (kind === "verify" || kind === "scrubLogs") return { path: "read" };
-  // Re-issuing a bystander's association needs a running Sydent (it signs): always its internal API.
-  if (kind === "rebindBystanders") {
-    return server.internalApiUrl
-      ? { path: "api" }
-      : { path: "pause", reason: `Other people's associations on ${server.label} must be re-issued by Sydent itself: register ${server.label}'s internal API URL (with Sydent running), then run again.` };
-  }
+  // Re-issuing a bystander's association needs a running Sydent (it signs): always its internal API
+  // on the origin (bystanders.ts stops with the reason when it is not registered); a server holding
+  // only peer copies just waits for the origin's tombstone, reading.
+  if (kind === "rebindBystanders") return { path: "api" };
   const binding = BINDING_KINDS.includes(kind);
   if (server.sydentMode === "stopped") {
     const p = await proveStopped(server); // asked afresh before every writing step, never cached
