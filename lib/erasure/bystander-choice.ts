@@ -15,16 +15,17 @@ export type BystanderChoice = { serverId: string; globalId: number; action: "reb
 
 /** The plan with one bystander row's action changed; null when the row is not in the plan. */
 export function withBystanderChoice(plan: ErasurePlan, c: BystanderChoice): ErasurePlan | null {
-  let found = false;
-  const servers = plan.servers.map((s) => s.server.id !== c.serverId ? s : {
+  const row = plan.servers.find((s) => s.server.id === c.serverId)?.embedding.find((e) => e.globalId === c.globalId && !e.reissueOnly);
+  if (!row) return null;
+  const set = (e: ErasurePlan["servers"][number]["embedding"][number]) => ({ ...e, action: c.action, ...(c.action === "unbind" ? { unbindReason: c.reason } : { unbindReason: undefined }) });
+  // The same person's re-issue on their origin (planned because only a peer's copy embeds the
+  // subject) follows the choice: one person, one decision.
+  const same = (e: typeof row) => e.medium === row.medium && e.address === row.address && e.mxid === row.mxid;
+  const servers = plan.servers.map((s) => ({
     ...s,
-    embedding: s.embedding.map((e) => {
-      if (e.globalId !== c.globalId) return e;
-      found = true;
-      return { ...e, action: c.action, ...(c.action === "unbind" ? { unbindReason: c.reason } : { unbindReason: undefined }) };
-    }),
-  });
-  return found ? { ...plan, servers } : null;
+    embedding: s.embedding.map((e) => ((s.server.id === c.serverId && e.globalId === c.globalId && !e.reissueOnly) || (e.reissueOnly && same(e)) ? set(e) : e)),
+  }));
+  return { ...plan, servers };
 }
 
 export async function chooseBystander(input: BystanderChoice & { jobId: string; actor: Actor }): Promise<{ ok: true } | { ok: false; message: string }> {

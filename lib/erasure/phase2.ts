@@ -30,7 +30,7 @@ export type Pending =
   | { kind: "maintenance"; server: string; steps: number; waitingFor: string }
 
   /** Issue 8: a bystander's re-issued association not yet delivered to every active peer (or missing). */
-  | { kind: "bystander"; server: string; localId: number | null; behind: string[] };
+  | { kind: "bystander"; server: string; localId: number | null; behind: string[]; unbound?: boolean };
 export type Phase2Result = { state: string; stepsRun: number; pending: Pending[] };
 
 type Tomb = { id: number; medium: "email" | "msisdn"; address: string };
@@ -65,6 +65,16 @@ async function scanTombstones(ids: SubjectIds, plan: ErasurePlan | null) {
       const row = fresh.get(e.medium, e.address, e.mxid) as { id: number } | undefined;
       const behind = row ? peers.filter((p) => p.v === null || p.v < row.id).map((p) => p.name) : [];
       if (!row || behind.length) pending.push({ kind: "bystander", server: server.label, localId: row?.id ?? null, behind });
+    }
+    // Bystanders unbound by an approved choice, on their origin: the tombstone Sydent wrote must
+    // reach every active peer (it removes their copies embedding the subject). The tombstone stays:
+    // it holds only that person's own address, and Sydent keeps tombstones.
+    const unbound = (plan?.servers ?? []).flatMap((s) => s.embedding).filter((e) => e.action !== "rebind" && e.originServer === server.serverName);
+    const tomb = sydentRaw(server.dbPath).prepare("SELECT id FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IS NULL");
+    for (const e of new Map(unbound.map((e) => [`${e.medium}:${e.address}`, e])).values()) {
+      const row = tomb.get(e.medium, e.address) as { id: number } | undefined;
+      const behind = row ? peers.filter((p) => p.v === null || p.v < row.id).map((p) => p.name) : [];
+      if (behind.length) pending.push({ kind: "bystander", server: server.label, localId: row!.id, behind, unbound: true });
     }
     for (const t of tombstonesOn(server.dbPath, ids, plan)) {
       const behind = peers.filter((p) => p.v === null || p.v < t.id).map((p) => p.name);

@@ -78,7 +78,7 @@ export async function approvedJob(w: World, f: SubjectFindings): Promise<{ jobId
   // association: these file-only tests take the explicit "unbind" choice for every bystander row
   // (issue 8; live tests cover the default re-issue, lib/erasure/bystanders.live.test.ts).
   let plan = planErasure(f, { servers: INSTANCES.map((i) => w.servers[i]) });
-  for (const s of plan.servers) for (const e of s.embedding) plan = withBystanderChoice(plan, { serverId: s.server.id, globalId: e.globalId, action: "unbind", reason: "file-only engine test: no live Sydent to re-issue" })!;
+  for (const s of plan.servers) for (const e of s.embedding.filter((x) => !x.reissueOnly)) plan = withBystanderChoice(plan, { serverId: s.server.id, globalId: e.globalId, action: "unbind", reason: "file-only engine test: no live Sydent to re-issue" })!;
   const request = await seedRequest({ createdById: w.requester.id!, receivedAt: new Date(NOW_MS), type: "erasure", state: "in_progress" });
   const first = f.identifiers.mxids[0] ? { t: "mxid" as const, v: f.identifiers.mxids[0] } : f.identifiers.emails[0] ? { t: "email" as const, v: f.identifiers.emails[0] } : { t: "msisdn" as const, v: f.identifiers.msisdns[0] };
   const job = await db().erasureJob.create({

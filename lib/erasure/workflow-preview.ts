@@ -32,6 +32,8 @@ export type BystanderLine = {
   globalId: number;
   /** What the plan does with it now: "rebind" (the default, kept bound) or "unbind" (an approved choice). */
   choice: "rebind" | "unbind";
+  /** False for the origin's re-issue planned for a peer's copy: it follows the decision about that copy. */
+  decidable: boolean;
   server: string;
   address: string;
   mxid: string;
@@ -91,7 +93,7 @@ function bystanders(plan: ErasurePlan, checks: ServerCheck[]): BystanderLine[] {
       : here ? "Keep bound: Sydent re-issues the association on this server; its unbind removes the old row (not discoverable for about one replication cycle)"
       : `Keep bound: ${origin ? origin.label : e.originServer} re-issues the association; this copy goes with its tombstone (Sydent's replication)`;
     return {
-      serverId: s.server.id, globalId: e.globalId, choice: e.action === "rebind" ? "rebind" as const : "unbind" as const,
+      serverId: s.server.id, globalId: e.globalId, choice: e.action === "rebind" ? "rebind" as const : "unbind" as const, decidable: !e.reissueOnly,
       server: s.server.label, address: m3(e.medium, e.address), mxid: maskIdentifier("mxid", e.mxid), tag: distinguishingTagOfPseudonym(pseudonymFor(e.medium, e.address)),
       originServer: e.originServer, action,
       restartFirst: e.action === "rebind" && !!origin?.leakSuspected,

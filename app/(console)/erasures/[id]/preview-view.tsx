@@ -80,7 +80,7 @@ export function PreviewView({ p, decideFor }: { p: ErasurePreview; decideFor?: s
                   <tr key={i}>
                     <td>{b.server}</td><td className="mono">{b.address} <span className="badge">{b.tag}</span></td><td className="mono">{b.mxid}</td>
                     <td className="mono">{b.originServer}</td><td>{b.action}</td>
-                    {decideFor && <td><BystanderChoiceForm jobId={decideFor} serverId={b.serverId} globalId={b.globalId} choice={b.choice} label={`${b.address} ${b.tag}`} /></td>}
+                    {decideFor && <td>{b.decidable ? <BystanderChoiceForm jobId={decideFor} serverId={b.serverId} globalId={b.globalId} choice={b.choice} label={`${b.address} ${b.tag}`} /> : <span className="muted">Follows the decision about their copy</span>}</td>}
                   </tr>
                 ))}
               </tbody>
