@@ -24,6 +24,12 @@ export type ErasureLiveResult = {
   subjectsPerS: number;
   jobs: Record<string, number>;
   rows: Record<string, number>;
+  /** Seconds per pass of each execution page (bulk-run.ts). */
+  pages: { jobs: number; writesS: number; replicationS: number; verifyS: number; finishS: number }[];
+  /** Sydent restarts the operator did (the job asked for them: invite leak), with the load held. */
+  restarts: number;
+  /** Why jobs paused (numbers replaced by N), with counts. */
+  pausedReasons: Record<string, number>;
   verifySteps: { total: number; failed: number; sydentChecked: number; sydentOk: number; sydentStatuses: Record<string, number> };
   stillAnswered: Record<string, { asked: number; found: number; statuses: (number | null)[] }>;
   load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
@@ -156,12 +162,22 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       passes: vb.value.passes,
     };
 
-    const since = new Date().toISOString();
+    let since = new Date().toISOString();
     let done = false;
+    // hold: the operator's restart of Sydent below happens with the load driver stopped (a restart
+    // refuses requests by nature; that is not Custodian's doing).
+    let hold = false;
+    let inFlight: Promise<string | null> | null = null;
     const during: string[] = [];
     const loadLoop = (async () => {
       while (!done) {
-        const r = await runLoad();
+        if (hold) {
+          await new Promise((res) => setTimeout(res, 200));
+          continue;
+        }
+        inFlight = runLoad();
+        const r = await inFlight;
+        inFlight = null;
         if (r) during.push(r);
       }
     })();
@@ -178,17 +194,46 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     o.onProgress(`erasure-live: dry run ${dryRunS.toFixed(1)} s; executing ${created.validRows} rows`);
     const tExec = Date.now();
     let last = 0;
-    const r = await executeBulkBatch({ batchId: created.batchId, executor: approver.actor }, {
+    const pages: ErasureLiveResult["pages"] = [];
+    const execOpts = {
       servers,
-      onProgress: (p) => {
-        if (Date.now() - last > 15_000) (last = Date.now()), o.onProgress(`erasure-live: ${p.done}/${p.total} rows`);
+      onProgress: (p: import("@/lib/erasure/bulk-run").BulkProgress) => {
+        if (p.page) {
+          pages.push(p.page);
+          o.onProgress(`erasure-live: page of ${p.page.jobs} jobs: writes ${p.page.writesS.toFixed(1)} s, replication ${p.page.replicationS.toFixed(1)} s, verify ${p.page.verifyS.toFixed(1)} s, finish ${p.page.finishS.toFixed(1)} s`);
+        } else if (Date.now() - last > 15_000) (last = Date.now()), o.onProgress(`erasure-live: ${p.done}/${p.total} rows`);
       },
-    });
+    };
+    // As an operator would: a batch that paused because Sydent's invite leak reached a re-issued
+    // association is resumed after restarting Sydent (the job says so); the restarts are counted
+    // and their time is part of the execution time. Error lines are counted outside the restarts.
+    const errorWindows: Awaited<ReturnType<typeof live.errors>>[] = [];
+    let restarts = 0;
+    let r = await executeBulkBatch({ batchId: created.batchId, executor: approver.actor }, execOpts);
+    while (r.ok && r.state === "approved" && restarts < 3 && (await db().erasureJob.count({ where: { batchId: created.batchId, state: "paused", pausedReason: { contains: "Restart" } } })) > 0) {
+      restarts++;
+      o.onProgress(`erasure-live: batch paused for a Sydent restart (invite leak); restarting Sydent (#${restarts}) and resuming`);
+      hold = true;
+      await inFlight;
+      errorWindows.push(await live.errors(since));
+      await live.restart();
+      await new Promise((res) => setTimeout(res, 12_000)); // one replication cycle: pushes racing the peer's start-up are Sydent's start
+      since = new Date().toISOString();
+      hold = false;
+      r = await executeBulkBatch({ batchId: created.batchId, executor: approver.actor }, execOpts);
+    }
     const executeS = (Date.now() - tExec) / 1000;
     if (!r.ok) throw new Error(r.message);
     done = true;
     await loadLoop;
-    const errors = await live.errors(since);
+    errorWindows.push(await live.errors(since));
+    const errors = errorWindows.reduce((a, e) => ({
+      ...a,
+      totals: Object.fromEntries(Object.entries(a.totals).map(([k, v]) => [k, (v as number) + ((e.totals as Record<string, number>)[k] ?? 0)])) as typeof a.totals,
+      console_totals: Object.fromEntries(Object.entries(a.console_totals).map(([k, v]) => [k, (v as number) + ((e.console_totals as Record<string, number>)[k] ?? 0)])) as typeof a.console_totals,
+      errors_total: a.errors_total + e.errors_total,
+      console_errors_total: a.console_errors_total + e.console_errors_total,
+    }));
 
     // Outcome per job and per verify step (SQL and Sydent's answers), and a final look through Sydent.
     const jobs: Record<string, number> = {};
@@ -196,6 +241,11 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     const rows: Record<string, number> = {};
     for (const x of await db().erasureBatchRow.groupBy({ by: ["status"], where: { batchId: created.batchId }, _count: true })) rows[x.status] = x._count;
     const jobIds = (await db().erasureJob.findMany({ where: { batchId: created.batchId }, select: { id: true } })).map((j) => j.id);
+    const pausedReasons: Record<string, number> = {};
+    for (const j of await db().erasureJob.findMany({ where: { batchId: created.batchId, state: "paused" }, select: { pausedReason: true } })) {
+      const k = (j.pausedReason ?? "").replace(/\d+/g, "N").slice(0, 160);
+      pausedReasons[k] = (pausedReasons[k] ?? 0) + 1;
+    }
     const steps = await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds } }, select: { state: true, result: true } });
     const verifySteps = { total: steps.length, failed: 0, sydentChecked: 0, sydentOk: 0, sydentStatuses: {} as Record<string, number> };
     for (const s of steps) {
@@ -221,7 +271,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     }
     return {
       // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
-      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered,
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,

@@ -39,7 +39,11 @@ const EXEC_PAGE = 500;
 const DONE = new Set(["completed", "phase1_done", "phase2_pending"]);
 const RUNNABLE = new Set(["approved", "running", "paused"]);
 
-export type BulkProgress = { phase: "dry_run" | "execute"; done: number; total: number };
+export type BulkProgress = {
+  phase: "dry_run" | "execute"; done: number; total: number;
+  /** After each execution page: its jobs and seconds per pass (writes through Sydent, waits for replication, verification, finishing). */
+  page?: { jobs: number; writesS: number; replicationS: number; verifyS: number; finishS: number };
+};
 export type RunOptions = { servers?: DryServer[]; onProgress?: (p: BulkProgress) => void; find?: Finder; now?: Date };
 
 const g = globalThis as unknown as { custodianBulkRuns?: Map<string, Promise<void>> };
@@ -212,7 +216,9 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       // 45 s per job: a peer that stops receiving costs the page one wait, then each job's
       // verification records what is still there and the job pauses.
       let pageDeadline = Infinity;
-      const defer = async (list: Row[], eo: EngineOpts) => {
+      // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
+      // passes go on with the page's other jobs, each of which is independent.
+      const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean) => {
         const out: { row: Row; jobId: string }[] = [];
         for (const row of list) {
           after = Math.max(after, row.rowNo);
@@ -220,22 +226,30 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
           const r = await runRow(row, ctx, { ...eo, ...wait });
           if (r === "pause") {
             paused = true;
-            return out;
+            if (stopOnPause) return out;
+            continue;
           }
           if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
           else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
         }
         return out;
       };
-      deferred = await defer(rows, { deferVerify: true, deferReplication: true });
+      const clock = [Date.now()];
+      deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true);
+      clock.push(Date.now());
       pageDeadline = Date.now() + REPLICATION_WAIT_MS + PUSH_CYCLE_MS * Math.ceil(deferred.length / PUSH_ROWS);
       // The jobs already started finish even when a later row paused the batch (as before).
-      if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true });
+      if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true }, false);
+      clock.push(Date.now());
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
+      clock.push(Date.now());
       for (const d of deferred) {
         if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: Math.max(0, pageDeadline - Date.now()) } })) === "pause") paused = true;
         o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
       }
+      clock.push(Date.now());
+      const secs = (i: number) => (clock[i + 1] - clock[i]) / 1000;
+      o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total, page: { jobs: deferred.length, writesS: secs(0), replicationS: secs(1), verifyS: secs(2), finishS: secs(3) } });
       if (paused) return void (await stop());
     }
     await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "done" } });
