@@ -15,6 +15,14 @@ import type { OpOptions } from "@/lib/erasure/ops-db";
 export type BystanderRow = { globalId: number; medium: Medium; address: string; mxid: string; originServer: string };
 export type BystanderServer = { label: string; serverName: string; internalApiUrl: string | null };
 
+/** deferWait: the step's writes are done and it would now wait for the peers (bulk pages share that wait). */
+export class ReplicationPending extends Error {
+  constructor() {
+    super("waiting for replication");
+    this.name = "ReplicationPending";
+  }
+}
+
 /** The job cannot go on without a person deciding: paused with this message. */
 export class BystanderStop extends Error {
   constructor(message: string) {
@@ -87,7 +95,7 @@ type LocalRow = { id: number; mxid: string | null };
  * before the first unbind are recorded (o.onLocated) so a re-run tells "still to unbind",
  * "tombstone waiting to be delivered" and "re-issued" apart and never repeats a finished re-issue.
  */
-export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: number } = {}): Promise<RebindResult> {
+export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: number; deferWait?: boolean } = {}): Promise<RebindResult> {
   const own = [...new Map(t.rows.filter((r) => r.originServer === server.serverName).map((r) => [`${r.medium}:${r.address}`, r])).values()];
   const copies = t.rows.filter((r) => r.originServer !== server.serverName && r.globalId > 0);
   const t0 = Date.now();
@@ -103,7 +111,7 @@ export async function rebindBystanders(file: string, server: BystanderServer, t:
   return result;
 }
 
-async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: number }, result: RebindResult): Promise<void> {
+async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: number; deferWait?: boolean }, result: RebindResult): Promise<void> {
   if (!server.internalApiUrl) {
     throw new BystanderStop(
       `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
@@ -146,6 +154,7 @@ async function reissueOwn(db: Database.Database, server: BystanderServer, own: B
   const need = Math.max(0, ...tombstones);
   const peers = db.prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1");
   const behind = () => (peers.all() as { name: string; v: number | null }[]).filter((p) => p.v === null || p.v < need);
+  if (o.deferWait && behind().length) throw new ReplicationPending();
   const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(tombstones.length));
   while (behind().length && Date.now() < deadline) await sleep(1000);
   const late = behind();
@@ -177,9 +186,10 @@ async function callSydent<T>(server: BystanderServer, fn: () => Promise<T>): Pro
 }
 
 /** Peer copies: the origin's tombstone deletes them here (Sydent's replication); wait, reading only. */
-async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[], o: { replicationWaitMs?: number }, result: RebindResult): Promise<void> {
+async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[], o: { replicationWaitMs?: number; deferWait?: boolean }, result: RebindResult): Promise<void> {
   const present = db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ? AND originServer = ?");
   const left = () => copies.filter((r) => present.get(r.globalId, r.originServer));
+  if (o.deferWait && left().length) throw new ReplicationPending();
   const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(copies.length));
   while (left().length && Date.now() < deadline) await sleep(1000);
   result.peerCopiesLeft = left().length;

@@ -14,7 +14,7 @@ import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
 import type { SubjectIds, VerifyResult } from "@/lib/erasure/verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
-import { BystanderStop, rebindBystanders, type BystanderRow } from "@/lib/erasure/bystanders";
+import { BystanderStop, rebindBystanders, ReplicationPending, type BystanderRow } from "@/lib/erasure/bystanders";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
 //   runErasureJob(jobId, actor, opts?) -> RunResult   run / resume phase 1 (+ a first phase-2 pass)
@@ -202,9 +202,15 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       };
       const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
       result = kind === "rebindBystanders"
-        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs })
+        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs, deferWait: opts.deferReplication })
         : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
+      if (e instanceof ReplicationPending) {
+        // Bulk pages: the unbinds are issued; the wait for the peers is shared with the page's other jobs.
+        await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
+        await count();
+        return { stepsRun, waiting, deferred: true };
+      }
       if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError) && !(e instanceof BystanderStop)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
       await count();
