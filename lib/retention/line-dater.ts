@@ -1,5 +1,6 @@
-import { holdsIpAddress, parseLineTime, requestTarget, sydentLogger, type LogSource } from "@/lib/logs/parse";
+import { holdsIpAddress, requestTarget, sydentLogger, type LogSource } from "@/lib/logs/parse";
 import type { RetentionClass, RetentionPolicy } from "@/lib/logs/retention";
+import { lineTimeMs } from "@/lib/retention/line-time";
 
 // Dates the lines of one file in order, the same way for the audit and for enforcement: a line
 // with its own timestamp starts a record; a line without one (a traceback, a wrapped message)
@@ -33,8 +34,8 @@ export function fastLineClass(policy: RetentionPolicy, source: LogSource, line: 
 export function lineDater(source: LogSource, policy: RetentionPolicy): (text: string) => DatedLine | null {
   let rec: DatedLine | null = null;
   return (text) => {
-    const t = parseLineTime(source, text);
-    if (t) rec = { at: t.getTime(), cls: fastLineClass(policy, source, text) };
+    const t = lineTimeMs(source, text);
+    if (t !== null) rec = { at: t, cls: fastLineClass(policy, source, text) };
     return rec;
   };
 }
