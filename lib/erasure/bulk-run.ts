@@ -14,6 +14,7 @@ import { openJson } from "@/lib/erasure/workflow-support";
 import { markNothingHeld } from "@/lib/erasure/workflow-execute";
 import { verifyPage } from "@/lib/erasure/bulk-verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
+import { replicationWaitFor } from "@/lib/erasure/ops-api";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
@@ -143,11 +144,6 @@ type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null }
 type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
 type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify; api?: { replicationWaitMs?: number } };
 
-/** Sydent pushes at most 100 rows to a peer per 10 s cycle; the page waits for all its tombstones together. */
-const PUSH_ROWS = 100;
-const PUSH_CYCLE_MS = 10_000;
-const REPLICATION_WAIT_MS = 45_000;
-
 /**
  * One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops
  * the batch. With deferVerify the job stops before its verify steps ("deferred": the page verifies
@@ -237,7 +233,7 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       const clock = [Date.now()];
       deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true);
       clock.push(Date.now());
-      pageDeadline = Date.now() + REPLICATION_WAIT_MS + PUSH_CYCLE_MS * Math.ceil(deferred.length / PUSH_ROWS);
+      pageDeadline = Date.now() + replicationWaitFor(deferred.length);
       // The jobs already started finish even when a later row paused the batch (as before).
       if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true }, false);
       clock.push(Date.now());

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { internalBind, internalUnbind, SydentApiError } from "@/lib/sydent/internal-api";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
+import { replicationWaitFor } from "@/lib/erasure/ops-api";
 import type { OpOptions } from "@/lib/erasure/ops-db";
 
 // Bystanders are never collateral (issue 8). Sydent 2.5-2.7 leaks pending-invite data into later
@@ -77,8 +78,6 @@ export type RebindResult = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Sydent pushes up to 100 rows to each peer every 10 s (sydent.md 2.3). */
-const pushTimeMs = (rows: number) => 45_000 + 10_000 * Math.ceil(rows / 100);
 
 type LocalRow = { id: number; mxid: string | null };
 
@@ -155,7 +154,7 @@ async function reissueOwn(db: Database.Database, server: BystanderServer, own: B
   const peers = db.prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1");
   const behind = () => (peers.all() as { name: string; v: number | null }[]).filter((p) => p.v === null || p.v < need);
   if (o.deferWait && behind().length) throw new ReplicationPending();
-  const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(tombstones.length));
+  const deadline = Date.now() + (o.replicationWaitMs ?? replicationWaitFor(tombstones.length));
   while (behind().length && Date.now() < deadline) await sleep(1000);
   const late = behind();
   if (late.length) {
@@ -190,7 +189,7 @@ async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[]
   const present = db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ? AND originServer = ?");
   const left = () => copies.filter((r) => present.get(r.globalId, r.originServer));
   if (o.deferWait && left().length) throw new ReplicationPending();
-  const deadline = Date.now() + (o.replicationWaitMs ?? pushTimeMs(copies.length));
+  const deadline = Date.now() + (o.replicationWaitMs ?? replicationWaitFor(copies.length));
   while (left().length && Date.now() < deadline) await sleep(1000);
   result.peerCopiesLeft = left().length;
   result.peerCopiesRemoved = copies.length - result.peerCopiesLeft;

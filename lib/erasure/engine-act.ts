@@ -1,5 +1,5 @@
 import * as ops from "@/lib/erasure/ops";
-import { awaitReplicatedDelete, unbindEmbeddingViaApi, unbindViaApi, type ApiOptions, type LiveServer } from "@/lib/erasure/ops-api";
+import { awaitReplicatedDelete, REPLICATION_WAIT_MS, unbindEmbeddingViaApi, unbindViaApi, type ApiOptions, type LiveServer } from "@/lib/erasure/ops-api";
 import type { OpOptions } from "@/lib/erasure/ops-db";
 import type { StepKind } from "@/lib/erasure/plan";
 import { scrubLogs } from "@/lib/erasure/phase2-scrub";
@@ -43,7 +43,7 @@ function judge(v: VerifyResult, defer: boolean): VerifyResult & { deferred?: Rec
 }
 
 async function verifyLive(server: ActServer, ids: SubjectIds, o: ActOptions) {
-  const deadline = Date.now() + (server.sydentMode === "live" ? (o.api.replicationWaitMs ?? 45_000) : 0);
+  const deadline = Date.now() + (server.sydentMode === "live" ? (o.api.replicationWaitMs ?? REPLICATION_WAIT_MS) : 0);
   // A result computed ahead for the bulk page is used first; polling again reads afresh.
   let precomputed = o.precomputed;
   for (;;) {

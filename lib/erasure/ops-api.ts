@@ -29,6 +29,14 @@ export type ApiOptions = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The default wait for a replicated delete: a few of Sydent's 10 s push cycles. */
+export const REPLICATION_WAIT_MS = 45_000;
+/**
+ * The wait for `rows` rows to reach a peer: Sydent pushes at most 100 rows per peer every 10 s
+ * (sydent.md 2.3), so a backlog adds one cycle per 100 rows to the default wait.
+ */
+export const replicationWaitFor = (rows: number) => REPLICATION_WAIT_MS + 10_000 * Math.ceil(rows / 100);
+
 async function callWithRetry(server: LiveServer, fn: () => Promise<void>, o: ApiOptions): Promise<void> {
   const retries = o.apiRetries ?? 2;
   let wait = o.backoffMs ?? 500;
@@ -97,7 +105,7 @@ export async function unbindEmbeddingViaApi(server: LiveServer, rows: EmbeddingR
 }
 
 export async function awaitReplicatedDelete(server: LiveServer, t: ThreepidTarget, o: ApiOptions = {}) {
-  const deadline = Date.now() + (o.replicationWaitMs ?? 45_000);
+  const deadline = Date.now() + (o.replicationWaitMs ?? REPLICATION_WAIT_MS);
   const first = globalIdsFor(sydentRaw(server.dbPath), t).length;
   let left = first;
   while (left > 0 && Date.now() < deadline) {

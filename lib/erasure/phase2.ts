@@ -58,26 +58,22 @@ async function scanTombstones(ids: SubjectIds, plan: ErasurePlan | null) {
       continue;
     }
     const peers = sydentRaw(server.dbPath).prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1").all() as { name: string; v: number | null }[];
-    // Bystanders kept bound on this (origin) server: their fresh association must reach every peer.
-    const kept = (plan?.servers ?? []).flatMap((s) => s.embedding).filter((e) => e.action === "rebind" && e.originServer === server.serverName);
+    const behindOf = (id: number) => peers.filter((p) => p.v === null || p.v < id).map((p) => p.name);
+    // Bystanders whose origin is this server, one entry per person. Kept bound: their fresh
+    // association must reach every active peer. Unbound by an approved choice: the tombstone Sydent
+    // wrote must (it removes the peers' copies embedding the subject); it stays, holding only that
+    // person's own address, as Sydent keeps tombstones.
     const fresh = sydentRaw(server.dbPath).prepare("SELECT id FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid = ?");
-    for (const e of new Map(kept.map((e) => [`${e.medium}:${e.address}`, e])).values()) {
-      const row = fresh.get(e.medium, e.address, e.mxid) as { id: number } | undefined;
-      const behind = row ? peers.filter((p) => p.v === null || p.v < row.id).map((p) => p.name) : [];
-      if (!row || behind.length) pending.push({ kind: "bystander", server: server.label, localId: row?.id ?? null, behind });
-    }
-    // Bystanders unbound by an approved choice, on their origin: the tombstone Sydent wrote must
-    // reach every active peer (it removes their copies embedding the subject). The tombstone stays:
-    // it holds only that person's own address, and Sydent keeps tombstones.
-    const unbound = (plan?.servers ?? []).flatMap((s) => s.embedding).filter((e) => e.action !== "rebind" && e.originServer === server.serverName);
     const tomb = sydentRaw(server.dbPath).prepare("SELECT id FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IS NULL");
-    for (const e of new Map(unbound.map((e) => [`${e.medium}:${e.address}`, e])).values()) {
-      const row = tomb.get(e.medium, e.address) as { id: number } | undefined;
-      const behind = row ? peers.filter((p) => p.v === null || p.v < row.id).map((p) => p.name) : [];
-      if (behind.length) pending.push({ kind: "bystander", server: server.label, localId: row!.id, behind, unbound: true });
+    const origin = (plan?.servers ?? []).flatMap((s) => s.embedding).filter((e) => e.originServer === server.serverName);
+    for (const e of new Map(origin.map((e) => [`${e.action}:${e.medium}:${e.address}`, e])).values()) {
+      const kept = e.action === "rebind";
+      const row = (kept ? fresh.get(e.medium, e.address, e.mxid) : tomb.get(e.medium, e.address)) as { id: number } | undefined;
+      const behind = row ? behindOf(row.id) : [];
+      if (kept ? !row || behind.length : behind.length) pending.push({ kind: "bystander", server: server.label, localId: row?.id ?? null, behind, ...(kept ? {} : { unbound: true }) });
     }
     for (const t of tombstonesOn(server.dbPath, ids, plan)) {
-      const behind = peers.filter((p) => p.v === null || p.v < t.id).map((p) => p.name);
+      const behind = behindOf(t.id);
       if (behind.length) pending.push({ kind: "tombstone", server: server.label, tombstoneId: t.id, behind });
       else deliverable.push({ serverId: server.id, label: server.label, t });
     }

@@ -6,14 +6,13 @@ import { seedEnrolledStaff } from "@/lib/auth/testing";
 import { runCli } from "@/lib/cli/testing";
 import { db } from "@/lib/db";
 import type { ErasurePlan } from "@/lib/erasure/plan";
-import { NO_SYDENT } from "@/lib/erasure/testing";
+import { retireWorld, setupWorld, type World } from "@/lib/erasure/testing";
 import { previewErasure, startErasure } from "@/lib/erasure/workflow";
 import { openJson } from "@/lib/erasure/workflow-support";
 import { encryptSecret } from "@/lib/keys";
 import { seedRequest } from "@/lib/requests/testing";
 import { maskIdentifier } from "@/lib/subjects/present-mask";
-import { closeSydent } from "@/lib/sydent/open";
-import { copyFixture, FIXTURE_DIR, INSTANCES, tempDir, truth, type Instance } from "@/lib/sydent/test-fixtures";
+import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
 import bystander from "@/lib/cli/commands/erasure-bystander";
 
@@ -25,15 +24,13 @@ useTestConsoleDb();
 type Subject = { key: string; mxid: string | null; threepids: { medium: string; address: string }[]; data_inside_other_rows_sgAssoc?: unknown[] };
 const alice = (JSON.parse(fs.readFileSync(`${FIXTURE_DIR}/truth.json`, "utf8")) as { subjects: Subject[] }).subjects.find((s) => s.key === "alice")!;
 const email = alice.threepids.find((t) => t.medium === "email")!.address;
-const dir = tempDir();
+let w: World;
 beforeAll(async () => {
-  for (const i of INSTANCES as readonly Instance[]) {
-    await db().identityServer.create({ data: { label: i, serverName: truth.instances[i].server_name, dbPath: copyFixture(i, dir), ...NO_SYDENT } });
-  }
+  w = await setupWorld(tempDir());
 });
 afterAll(async () => {
-  await closeSydent();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await retireWorld(w);
+  fs.rmSync(w.dir, { recursive: true, force: true });
 });
 
 async function staff(role: string) {
