@@ -28,6 +28,12 @@ export type ErasureLiveResult = {
   pages: { jobs: number; writesS: number; replicationS: number; verifyS: number; finishS: number }[];
   /** Sydent restarts the operator did (the job asked for them: invite leak), with the load held. */
   restarts: number;
+  /**
+   * Sydent's replication during the execution, per direction (origin -> peer): rows the peer
+   * accepted (its lastSentVersion on the origin moved by that much) against the ceiling of Sydent's
+   * push, 100 rows per 10 s cycle; and the rows still owed when the execution ended.
+   */
+  replication: Record<string, { rowsPushed: number; ceilingRows: number; utilisation: number; owedAtEnd: number }>;
   /** Why jobs paused (numbers replaced by N), with counts. */
   pausedReasons: Record<string, number>;
   verifySteps: { total: number; failed: number; sydentChecked: number; sydentOk: number; sydentStatuses: Record<string, number> };
@@ -193,6 +199,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     if (!approved.ok) throw new Error(approved.message);
     o.onProgress(`erasure-live: dry run ${dryRunS.toFixed(1)} s; executing ${created.validRows} rows`);
     const tExec = Date.now();
+    const pushBefore = pushState(servers);
     let last = 0;
     const pages: ErasureLiveResult["pages"] = [];
     const execOpts = {
@@ -223,6 +230,15 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       r = await executeBulkBatch({ batchId: created.batchId, executor: approver.actor }, execOpts);
     }
     const executeS = (Date.now() - tExec) / 1000;
+    const pushAfter = pushState(servers);
+    const replication: ErasureLiveResult["replication"] = {};
+    for (const [dir, b] of Object.entries(pushBefore)) {
+      const a = pushAfter[dir];
+      if (!a) continue;
+      const rowsPushed = a.sent - b.sent;
+      const ceilingRows = 100 * Math.ceil(executeS / 10);
+      replication[dir] = { rowsPushed, ceilingRows, utilisation: rowsPushed / ceilingRows, owedAtEnd: a.maxLocal - a.sent };
+    }
     if (!r.ok) throw new Error(r.message);
     done = true;
     await loadLoop;
@@ -271,7 +287,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     }
     return {
       // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
-      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts,
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts, replication,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,
@@ -282,4 +298,21 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     await closeSydent();
     await live.dispose();
   }
+}
+
+/** Per direction "<origin label> -> <peer name>": the peer's lastSentVersion and the origin's newest local row. */
+function pushState(servers: { label: string; dbPath: string }[]): Record<string, { sent: number; maxLocal: number }> {
+  const out: Record<string, { sent: number; maxLocal: number }> = {};
+  for (const s of servers) {
+    const d = new Database(s.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      const maxLocal = (d.prepare("SELECT coalesce(max(id), 0) AS n FROM local_threepid_associations").get() as { n: number }).n;
+      for (const p of d.prepare("SELECT name, coalesce(lastSentVersion, 0) AS v FROM peers WHERE active = 1").all() as { name: string; v: number }[]) {
+        out[`${s.label} -> ${p.name}`] = { sent: p.v, maxLocal };
+      }
+    } finally {
+      d.close();
+    }
+  }
+  return out;
 }

@@ -14,7 +14,8 @@ import { openJson } from "@/lib/erasure/workflow-support";
 import { markNothingHeld } from "@/lib/erasure/workflow-execute";
 import { verifyPage } from "@/lib/erasure/bulk-verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
-import { replicationWaitFor } from "@/lib/erasure/ops-api";
+import { ReplicationBudget, replicationWaitFor, type WaitBudget } from "@/lib/erasure/ops-api";
+import { sydentRaw } from "@/lib/sydent/open";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
@@ -142,7 +143,7 @@ async function linkSubject(requestId: string, s: BulkSubject, addedById: string)
 
 type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
 type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
-type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify; api?: { replicationWaitMs?: number } };
+type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify; api?: { replicationWaitMs?: WaitBudget } };
 
 /**
  * One row: create (or find) its job, approve it under the batch's approval, run it. "pause" stops
@@ -190,6 +191,37 @@ async function runRow(row: Row, ctx: Ctx, eo: EngineOpts = {}): Promise<"ok" | "
   return "ok";
 }
 
+/**
+ * Replication's progress over the page's servers: the sum of every active peer's lastSentVersion
+ * (Sydent raises it when a peer accepts a push). One tiny autocommit read per server; a server
+ * whose file cannot be read adds nothing.
+ */
+function pushesAccepted(servers: DryServer[]): number {
+  let sum = 0;
+  for (const s of servers) {
+    try {
+      sum += (sydentRaw(s.dbPath).prepare("SELECT coalesce(sum(lastSentVersion), 0) AS v FROM peers WHERE active = 1").get() as { v: number }).v;
+    } catch {
+      // unreadable now: no progress seen from it
+    }
+  }
+  return sum;
+}
+
+/** The largest number of local rows any active peer has yet to receive from one of the servers. */
+function backlogRows(servers: DryServer[]): number {
+  let most = 0;
+  for (const s of servers) {
+    try {
+      const r = sydentRaw(s.dbPath).prepare("SELECT (SELECT coalesce(max(id), 0) FROM local_threepid_associations) - min(coalesce(lastSentVersion, 0)) AS n FROM peers WHERE active = 1").get() as { n: number | null };
+      most = Math.max(most, r.n ?? 0);
+    } catch {
+      // unreadable now: its backlog is unknown
+    }
+  }
+  return most;
+}
+
 /** Starts (or joins) the execution of an approved batch. */
 export function launchExecution(batchId: string, executor: Actor, o: RunOptions = {}): Promise<void> {
   return once(`exec:${batchId}`, async () => {
@@ -198,6 +230,7 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
     const ctx = { batchId, requestId: await requestFor(batchId, executor), reason: batch.reason, uploader: await staffActor(batch.createdById), approvedById: batch.approvedById, approvedAt: batch.approvedAt, executor, o };
     const todo = { batchId, OR: [{ status: "valid" }, { status: "nothing_held", jobId: null }] };
     const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
+    const servers = await serversFor(o);
     let after = -1;
     for (;;) {
       const rows = await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: EXEC_PAGE, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
@@ -208,17 +241,18 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       // verification of the whole page at once; then each job finishes.
       let deferred: { row: Row; jobId: string }[] = [];
       let paused = false;
-      // One deadline for the page's waits for replication (and for verification's polling), not
-      // 45 s per job: a peer that stops receiving costs the page one wait, then each job's
-      // verification records what is still there and the job pauses.
-      let pageDeadline = Infinity;
+      // One replication budget for the page's waits (and for verification's polling), not 45 s per
+      // job: it runs out only when the peers stop receiving (no push accepted on the page's servers
+      // for REPLICATION_WAIT_MS), then each job's verification records what is still there and the
+      // job pauses. A large backlog behind Sydent's 100-rows-per-10-s push is slow, not stopped.
+      let budget: ReplicationBudget | null = null;
       // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
       // passes go on with the page's other jobs, each of which is independent.
       const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean) => {
         const out: { row: Row; jobId: string }[] = [];
         for (const row of list) {
           after = Math.max(after, row.rowNo);
-          const wait = pageDeadline === Infinity ? {} : { api: { replicationWaitMs: Math.max(0, pageDeadline - Date.now()) } };
+          const wait = budget ? { api: { replicationWaitMs: budget.remainingMs } } : {};
           const r = await runRow(row, ctx, { ...eo, ...wait });
           if (r === "pause") {
             paused = true;
@@ -233,14 +267,16 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       const clock = [Date.now()];
       deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true);
       clock.push(Date.now());
-      pageDeadline = Date.now() + replicationWaitFor(deferred.length);
+      // First the expected wait for the page's rows; while pushes are accepted, up to three times
+      // the wait for the largest backlog (the page's rows behind Sydent's own).
+      budget = new ReplicationBudget(replicationWaitFor(deferred.length), () => pushesAccepted(servers), { maxMs: 3 * replicationWaitFor(Math.max(deferred.length, backlogRows(servers))) });
       // The jobs already started finish even when a later row paused the batch (as before).
       if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true }, false);
       clock.push(Date.now());
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
       clock.push(Date.now());
       for (const d of deferred) {
-        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: Math.max(0, pageDeadline - Date.now()) } })) === "pause") paused = true;
+        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: budget.remainingMs } })) === "pause") paused = true;
         o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
       }
       clock.push(Date.now());

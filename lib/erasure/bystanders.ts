@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { internalBind, internalUnbind, SydentApiError } from "@/lib/sydent/internal-api";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
-import { replicationWaitFor } from "@/lib/erasure/ops-api";
+import { expiryOf, replicationWaitFor, type WaitBudget } from "@/lib/erasure/ops-api";
 import type { OpOptions } from "@/lib/erasure/ops-db";
 
 // Bystanders are never collateral (issue 8). Sydent 2.5-2.7 leaks pending-invite data into later
@@ -94,7 +94,7 @@ type LocalRow = { id: number; mxid: string | null };
  * before the first unbind are recorded (o.onLocated) so a re-run tells "still to unbind",
  * "tombstone waiting to be delivered" and "re-issued" apart and never repeats a finished re-issue.
  */
-export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: number; deferWait?: boolean } = {}): Promise<RebindResult> {
+export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: WaitBudget; deferWait?: boolean } = {}): Promise<RebindResult> {
   const own = [...new Map(t.rows.filter((r) => r.originServer === server.serverName).map((r) => [`${r.medium}:${r.address}`, r])).values()];
   const copies = t.rows.filter((r) => r.originServer !== server.serverName && r.globalId > 0);
   const t0 = Date.now();
@@ -110,7 +110,7 @@ export async function rebindBystanders(file: string, server: BystanderServer, t:
   return result;
 }
 
-async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: number; deferWait?: boolean }, result: RebindResult): Promise<void> {
+async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: WaitBudget; deferWait?: boolean }, result: RebindResult): Promise<void> {
   if (!server.internalApiUrl) {
     throw new BystanderStop(
       `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
@@ -154,8 +154,8 @@ async function reissueOwn(db: Database.Database, server: BystanderServer, own: B
   const peers = db.prepare("SELECT name, lastSentVersion AS v FROM peers WHERE active = 1");
   const behind = () => (peers.all() as { name: string; v: number | null }[]).filter((p) => p.v === null || p.v < need);
   if (o.deferWait && behind().length) throw new ReplicationPending();
-  const deadline = Date.now() + (o.replicationWaitMs ?? replicationWaitFor(tombstones.length));
-  while (behind().length && Date.now() < deadline) await sleep(1000);
+  const expired = expiryOf(o.replicationWaitMs, replicationWaitFor(tombstones.length));
+  while (behind().length && !expired()) await sleep(1000);
   const late = behind();
   if (late.length) {
     throw new BystanderStop(
@@ -185,12 +185,12 @@ async function callSydent<T>(server: BystanderServer, fn: () => Promise<T>): Pro
 }
 
 /** Peer copies: the origin's tombstone deletes them here (Sydent's replication); wait, reading only. */
-async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[], o: { replicationWaitMs?: number; deferWait?: boolean }, result: RebindResult): Promise<void> {
+async function awaitCopiesReplaced(db: Database.Database, copies: BystanderRow[], o: { replicationWaitMs?: WaitBudget; deferWait?: boolean }, result: RebindResult): Promise<void> {
   const present = db.prepare("SELECT 1 FROM global_threepid_associations WHERE id = ? AND originServer = ?");
   const left = () => copies.filter((r) => present.get(r.globalId, r.originServer));
   if (o.deferWait && left().length) throw new ReplicationPending();
-  const deadline = Date.now() + (o.replicationWaitMs ?? replicationWaitFor(copies.length));
-  while (left().length && Date.now() < deadline) await sleep(1000);
+  const expired = expiryOf(o.replicationWaitMs, replicationWaitFor(copies.length));
+  while (left().length && !expired()) await sleep(1000);
   result.peerCopiesLeft = left().length;
   result.peerCopiesRemoved = copies.length - result.peerCopiesLeft;
   if (result.peerCopiesLeft) {

@@ -1,5 +1,5 @@
 import * as ops from "@/lib/erasure/ops";
-import { awaitReplicatedDelete, REPLICATION_WAIT_MS, unbindEmbeddingViaApi, unbindViaApi, type ApiOptions, type LiveServer } from "@/lib/erasure/ops-api";
+import { awaitReplicatedDelete, expiryOf, REPLICATION_WAIT_MS, unbindEmbeddingViaApi, unbindViaApi, type ApiOptions, type LiveServer } from "@/lib/erasure/ops-api";
 import type { OpOptions } from "@/lib/erasure/ops-db";
 import type { StepKind } from "@/lib/erasure/plan";
 import { scrubLogs } from "@/lib/erasure/phase2-scrub";
@@ -43,7 +43,7 @@ function judge(v: VerifyResult, defer: boolean): VerifyResult & { deferred?: Rec
 }
 
 async function verifyLive(server: ActServer, ids: SubjectIds, o: ActOptions) {
-  const deadline = Date.now() + (server.sydentMode === "live" ? (o.api.replicationWaitMs ?? REPLICATION_WAIT_MS) : 0);
+  const expired = server.sydentMode === "live" ? expiryOf(o.api.replicationWaitMs, REPLICATION_WAIT_MS) : () => true;
   // A result computed ahead for the bulk page is used first; polling again reads afresh.
   let precomputed = o.precomputed;
   for (;;) {
@@ -51,7 +51,7 @@ async function verifyLive(server: ActServer, ids: SubjectIds, o: ActOptions) {
     // for a maintenance window cannot answer, and its file is checked directly.
     const asked = server.sydentMode === "stopped" ? { ...server, clientApiUrl: null } : server;
     const v = judge(await verifyStep(asked, ids, { nowMs: o.nowMs, jobId: o.jobId, precomputed }), o.deferMaintenance);
-    if (v.ok || Date.now() >= deadline) return v;
+    if (v.ok || expired()) return v;
     precomputed = undefined;
     await sleep(1000);
   }

@@ -20,8 +20,8 @@ export type ApiOptions = {
   apiRetries?: number;
   apiTimeoutMs?: number;
   backoffMs?: number;
-  /** How long to wait for a replicated delete (default 45 s; Sydent pushes every 10 s). */
-  replicationWaitMs?: number;
+  /** How long to wait for a replicated delete (default 45 s; Sydent pushes every 10 s), or a shared budget. */
+  replicationWaitMs?: WaitBudget;
   prior?: Snapshot;
   onLocated?: (s: Snapshot) => Promise<void> | void;
   onRetry?: (info: { kind: "api"; waitedMs: number; error: string }) => void;
@@ -36,6 +36,60 @@ export const REPLICATION_WAIT_MS = 45_000;
  * (sydent.md 2.3), so a backlog adds one cycle per 100 rows to the default wait.
  */
 export const replicationWaitFor = (rows: number) => REPLICATION_WAIT_MS + 10_000 * Math.ceil(rows / 100);
+
+/**
+ * A wait for replication: a fixed number of milliseconds from when the wait starts, or a function
+ * answering the milliseconds left of a budget shared by many waits (ReplicationBudget).
+ */
+export type WaitBudget = number | (() => number);
+
+/** "Has the wait run out?" for a wait starting now; `fallback` ms when no budget is given. */
+export function expiryOf(b: WaitBudget | undefined, fallback: number): () => boolean {
+  if (typeof b === "function") return () => b() <= 0;
+  const deadline = Date.now() + (b ?? fallback);
+  return () => Date.now() >= deadline;
+}
+
+/**
+ * The replication budget of a bulk page: it runs out only when replication has STOPPED, not when a
+ * large backlog is merely slow. It starts with `initialMs` (the expected time for the page's rows,
+ * replicationWaitFor) and, whenever `progress()` changes (the sum of the peers' lastSentVersion on
+ * the page's servers: a push was accepted somewhere), extends to at least `stallMs` from then. So a
+ * page whose re-issues and tombstones queue behind Sydent's 100-rows-per-10-s push keeps waiting
+ * while the peers keep receiving, and a peer that stops receiving still stops the page after
+ * `stallMs` without progress. progress() is read at most once a second (a tiny `peers` read).
+ * Never beyond `maxMs` from the start: Sydent's own binds keep the peers' versions moving, so
+ * progress alone would keep a wait that fails for another reason (a lookup still answering) alive.
+ */
+export class ReplicationBudget {
+  private deadline: number;
+  private readonly end: number;
+  private last: number | null = null;
+  private readAt = 0;
+  constructor(initialMs: number, private readonly progress: () => number, o: { stallMs?: number; maxMs?: number } = {}) {
+    const now = Date.now();
+    this.stallMs = o.stallMs ?? REPLICATION_WAIT_MS;
+    this.deadline = now + initialMs;
+    this.end = now + Math.max(initialMs, o.maxMs ?? 3 * initialMs);
+  }
+  private readonly stallMs: number;
+  /** Milliseconds left (0 when run out). */
+  remainingMs = (): number => {
+    const now = Date.now();
+    if (now - this.readAt >= 1000) {
+      this.readAt = now;
+      let p: number | null = null;
+      try {
+        p = this.progress();
+      } catch {
+        p = null; // a database that cannot be read shows no progress
+      }
+      if (p !== null && this.last !== null && p !== this.last) this.deadline = Math.min(this.end, Math.max(this.deadline, now + this.stallMs));
+      if (p !== null) this.last = p;
+    }
+    return Math.max(0, this.deadline - now);
+  };
+}
 
 async function callWithRetry(server: LiveServer, fn: () => Promise<void>, o: ApiOptions): Promise<void> {
   const retries = o.apiRetries ?? 2;
@@ -105,10 +159,10 @@ export async function unbindEmbeddingViaApi(server: LiveServer, rows: EmbeddingR
 }
 
 export async function awaitReplicatedDelete(server: LiveServer, t: ThreepidTarget, o: ApiOptions = {}) {
-  const deadline = Date.now() + (o.replicationWaitMs ?? REPLICATION_WAIT_MS);
+  const expired = expiryOf(o.replicationWaitMs, REPLICATION_WAIT_MS);
   const first = globalIdsFor(sydentRaw(server.dbPath), t).length;
   let left = first;
-  while (left > 0 && Date.now() < deadline) {
+  while (left > 0 && !expired()) {
     await sleep(1000);
     left = globalIdsFor(sydentRaw(server.dbPath), t).length;
   }
