@@ -154,8 +154,14 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
   let stepsRun = 0;
   let waiting = 0;
   const waitingOn = new Set<string>();
+  // deferReplication (bulk pages' first pass): a step that would wait for replication is left
+  // pending and the job goes on with its next steps, so every write that needs no wait (the
+  // subject's unbinds, the bystanders' unbinds, the chosen unbinds of other people's rows) is
+  // issued in the first pass and one push cycle carries them all; the job stops before verifying.
+  // Steps never consume an earlier replication step's result; only verification does.
+  let deferredAny = false;
   for (const step of steps) {
-    if (opts.deferVerify && step.kind === "verify") return { stepsRun, waiting, deferred: true };
+    if ((opts.deferVerify || deferredAny) && step.kind === "verify") return { stepsRun, waiting, deferred: true };
     const server = step.serverId
       ? await db().identityServer.findUnique({ where: { id: step.serverId } })
       : step.kind === "scrubLogs" ? { id: "", label: "logs", dbPath: "", serverName: "", sydentMode: "stopped", clientApiUrl: null, internalApiUrl: null, sydentTokenEnc: null } : null;
@@ -167,7 +173,10 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       ? { path: "wait" as const, waitingFor: `the maintenance steps on ${server.label} before it` }
       : await writePath(kind, server);
     if (path.path === "pause") return { stepsRun, waiting, paused: (await pause(job, actor, path.reason, stepsRun)).pausedReason! };
-    if (opts.deferReplication && path.path === "replication") return { stepsRun, waiting, deferred: true };
+    if (opts.deferReplication && path.path === "replication") {
+      deferredAny = true;
+      continue;
+    }
     if (path.path === "wait") {
       waiting++;
       waitingOn.add(server.id);
@@ -209,7 +218,8 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
         // Bulk pages: the unbinds are issued; the wait for the peers is shared with the page's other jobs.
         await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
         await count();
-        return { stepsRun, waiting, deferred: true };
+        deferredAny = true;
+        continue;
       }
       if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError) && !(e instanceof BystanderStop)) throw e;
       await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
@@ -249,5 +259,5 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       return { stepsRun, waiting, paused: r.pausedReason! };
     }
   }
-  return { stepsRun, waiting };
+  return deferredAny ? { stepsRun, waiting, deferred: true } : { stepsRun, waiting };
 }
