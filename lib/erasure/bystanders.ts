@@ -69,6 +69,13 @@ export type RebindResult = {
   reissued: number;
   /** ...of which already re-issued by an earlier, interrupted attempt of this step. */
   alreadyReissued: number;
+  /**
+   * Unbound and NOT bound again: the person is themselves the subject of an erasure (another job,
+   * or a row of an approved bulk batch), which wants them unbound. Their indexes in the step's rows
+   * (no personal data) are in `erasedRows`.
+   */
+  leftUnboundErased?: number;
+  erasedRows?: number[];
   /** A bystander whose binding changed meanwhile (unbound or bound elsewhere by themselves): left alone. */
   changedMeanwhile: number;
   /** Peer side: old copies removed by the origin's tombstone (Sydent's own replication), and left. */
@@ -94,7 +101,14 @@ type LocalRow = { id: number; mxid: string | null };
  * before the first unbind are recorded (o.onLocated) so a re-run tells "still to unbind",
  * "tombstone waiting to be delivered" and "re-issued" apart and never repeats a finished re-issue.
  */
-export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: OpOptions & { replicationWaitMs?: WaitBudget; deferWait?: boolean } = {}): Promise<RebindResult> {
+type RebindOptions = OpOptions & {
+  replicationWaitMs?: WaitBudget;
+  deferWait?: boolean;
+  /** Is this person the subject of an erasure themselves? Then the re-issue unbinds and does not bind again. */
+  beingErased?: (r: BystanderRow) => Promise<boolean>;
+};
+
+export async function rebindBystanders(file: string, server: BystanderServer, t: { rows: BystanderRow[] }, o: RebindOptions = {}): Promise<RebindResult> {
   const own = [...new Map(t.rows.filter((r) => r.originServer === server.serverName).map((r) => [`${r.medium}:${r.address}`, r])).values()];
   const copies = t.rows.filter((r) => r.originServer !== server.serverName && r.globalId > 0);
   const t0 = Date.now();
@@ -102,6 +116,10 @@ export async function rebindBystanders(file: string, server: BystanderServer, t:
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     if (own.length) await reissueOwn(db, server, own, o, result);
+    if (result.erasedRows?.length) {
+      const erased = new Set(result.erasedRows.map((i) => `${own[i].medium}:${own[i].address}`));
+      result.erasedRows = t.rows.flatMap((r, i) => (erased.has(`${r.medium}:${r.address}`) && r.originServer === server.serverName ? [i] : []));
+    }
     if (copies.length) await awaitCopiesReplaced(db, copies, o, result);
   } finally {
     db.close();
@@ -110,7 +128,7 @@ export async function rebindBystanders(file: string, server: BystanderServer, t:
   return result;
 }
 
-async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: OpOptions & { replicationWaitMs?: WaitBudget; deferWait?: boolean }, result: RebindResult): Promise<void> {
+async function reissueOwn(db: Database.Database, server: BystanderServer, own: BystanderRow[], o: RebindOptions, result: RebindResult): Promise<void> {
   if (!server.internalApiUrl) {
     throw new BystanderStop(
       `${own.length} other person(s) bound on ${server.label} have rows embedding the subject. Their associations can only be re-issued by Sydent's internal API: ` +
@@ -164,6 +182,13 @@ async function reissueOwn(db: Database.Database, server: BystanderServer, own: B
     );
   }
   for (const r of toBind) {
+    // Checked at the moment of binding: a person whose own erasure was approved meanwhile (a later
+    // row of the same bulk batch, a job of their own) stays unbound; their job finds it done.
+    if (await o.beingErased?.(r)) {
+      result.leftUnboundErased = (result.leftUnboundErased ?? 0) + 1;
+      (result.erasedRows ??= []).push(own.indexOf(r));
+      continue;
+    }
     const a = await callSydent(server, () => internalBind(url, { medium: r.medium, address: r.address, mxid: r.mxid }));
     if (foreignInvites(a) > 0) {
       throw new BystanderStop(

@@ -14,6 +14,7 @@ import { heartbeat, LEASE_MS, priorOf } from "@/lib/erasure/engine-lease";
 import { advancePhase2 } from "@/lib/erasure/phase2";
 import type { SubjectIds, VerifyResult } from "@/lib/erasure/verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
+import { beingErasedCheck } from "@/lib/erasure/being-erased";
 import { BystanderStop, rebindBystanders, ReplicationPending, type BystanderRow } from "@/lib/erasure/bystanders";
 
 // The durable erasure job (issue 4, "crash-safe and idempotent"). API:
@@ -211,7 +212,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       };
       const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
       result = kind === "rebindBystanders"
-        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs, deferWait: opts.deferReplication })
+        ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs, deferWait: opts.deferReplication, beingErased: beingErasedCheck(job.id) })
         : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
       if (e instanceof ReplicationPending) {
@@ -240,10 +241,12 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       // Bystanders (issue 8): what happened to each other person's row, under THEIR pseudonym.
       if (step.kind === "rebindBystanders") {
         const own = (server as { serverName?: string }).serverName;
-        for (const r of openTarget<{ rows: BystanderRow[] }>(step.targetEnc).rows) {
+        const erased = new Set((result as { erasedRows?: number[] }).erasedRows ?? []);
+        for (const [i, r] of openTarget<{ rows: BystanderRow[] }>(step.targetEnc).rows.entries()) {
+          const action = erased.has(i) ? "left_unbound_own_erasure" : r.originServer === own ? "reissued_by_sydent" : "peer_copy_removed_by_replication";
           await appendAccessLog(tx, {
             actor, action: "erasure.bystander", target: { type: r.medium, value: r.address }, requestId: job.requestId, outcome: "ok",
-            details: { jobId: job.id, server: server.label, originServer: r.originServer, action: r.originServer === own ? "reissued_by_sydent" : "peer_copy_removed_by_replication", keptBound: true },
+            details: { jobId: job.id, server: server.label, originServer: r.originServer, action, keptBound: !erased.has(i) },
           });
         }
       }

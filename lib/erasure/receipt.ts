@@ -55,6 +55,7 @@ const STORE_OF: Record<string, Record<string, [string, string]>> = {
   rebindBystanders: {
     reissued: ["global_threepid_associations (other people's associations re-issued by Sydent, still bound)", "reissued"],
     peerCopiesRemoved: ["global_threepid_associations (peer copies of other people's old rows, removed by the origin's tombstone)", "deleted"],
+    leftUnboundErased: ["local_threepid_associations (other people unbound and not bound again: their own erasure is approved)", "tombstonesWritten"],
   },
   deleteSessions: { sessions: ["threepid_validation_sessions", "deleted"], tokenAuths: ["threepid_token_auths", "deleted"] },
   deleteInvitesTo: { invites: ["invite_tokens (invites to the subject)", "deleted"] },
@@ -135,11 +136,20 @@ export async function buildReceipt(jobId: string): Promise<ErasureReceipt> {
   };
 }
 
-export type BystanderReceiptLine = { server: string; address: string; mxid: string; originServer: string; pseudonym: string; action: "kept bound (re-issued by Sydent)" | "kept bound (peer copy replaced)" | "unbound (approved)"; done: boolean };
+export type BystanderReceiptLine = { server: string; address: string; mxid: string; originServer: string; pseudonym: string; action: "kept bound (re-issued by Sydent)" | "kept bound (peer copy replaced)" | "unbound (approved)" | "unbound (their own erasure is approved)"; done: boolean };
 
 /** One line per other person's row from the plan, with whether its step has run. */
-function bystanderLines(plan: ErasurePlan | null, steps: { kind: string; serverId: string | null; state: string }[], servers: { id: string; label: string; serverName: string }[]): BystanderReceiptLine[] {
+function bystanderLines(plan: ErasurePlan | null, steps: { kind: string; serverId: string | null; state: string; targetEnc: string; result: string | null }[], servers: { id: string; label: string; serverName: string }[]): BystanderReceiptLine[] {
   if (!plan) return [];
+  // Re-issues that left a person unbound because their own erasure is approved (bystanders.ts).
+  const leftUnbound = new Set<string>();
+  for (const st of steps) {
+    if (st.kind !== "rebindBystanders" || st.state !== "done" || !st.result) continue;
+    const idx = (JSON.parse(st.result) as { erasedRows?: number[] }).erasedRows ?? [];
+    if (!idx.length) continue;
+    const rows = (JSON.parse(decryptSecret(st.targetEnc, "subject-identifier-v1")) as { rows: { medium: string; address: string }[] }).rows;
+    for (const i of idx) if (rows[i]) leftUnbound.add(`${st.serverId}|${rows[i].medium}:${rows[i].address}`);
+  }
   return plan.servers.flatMap((sp) => sp.embedding.map((e) => {
     const kind = e.action === "rebind" ? "rebindBystanders" : "deleteEmbeddingRows";
     const server = servers.find((x) => x.id === sp.server.id);
@@ -149,7 +159,9 @@ function bystanderLines(plan: ErasurePlan | null, steps: { kind: string; serverI
       mxid: maskIdentifier("mxid", e.mxid),
       originServer: e.originServer,
       pseudonym: pseudonymFor(e.medium, e.address),
-      action: e.action !== "rebind" ? "unbound (approved)" as const : e.originServer === sp.server.serverName ? "kept bound (re-issued by Sydent)" as const : "kept bound (peer copy replaced)" as const,
+      action: e.action !== "rebind" ? "unbound (approved)" as const
+        : leftUnbound.has(`${sp.server.id}|${e.medium}:${e.address}`) ? "unbound (their own erasure is approved)" as const
+        : e.originServer === sp.server.serverName ? "kept bound (re-issued by Sydent)" as const : "kept bound (peer copy replaced)" as const,
       done: ((own) => own.length > 0 && own.every((st) => st.state === "done"))(steps.filter((st) => st.kind === kind && st.serverId === sp.server.id)),
     };
   }));
