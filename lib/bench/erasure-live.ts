@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
+import { decryptSecret } from "@/lib/keys";
 import { pickErasureSubjects } from "@/lib/bench/erasure";
 import { loadStats, type LoadWindowStats } from "@/lib/bench/load-stats";
 import type { ErrorReport } from "@/lib/test/sydent-live";
@@ -33,6 +34,8 @@ export type ErasureLiveResult = {
    * accepted (its lastSentVersion on the origin moved by that much) against the ceiling of Sydent's
    * push, 100 rows per 10 s cycle; and the rows still owed when the execution ended.
    */
+  /** Paused jobs: the rows still found and their replication state (synthetic data). */
+  pausedDiagnosis: string[];
   replication: Record<string, { rowsPushed: number; ceilingRows: number; utilisation: number; owedAtEnd: number }>;
   /** Why jobs paused (numbers replaced by N), with counts. */
   pausedReasons: Record<string, number>;
@@ -262,6 +265,35 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       const k = (j.pausedReason ?? "").replace(/\d+/g, "N").slice(0, 160);
       pausedReasons[k] = (pausedReasons[k] ?? 0) + 1;
     }
+    // Synthetic data: for each paused job, which global rows still match (by address, or embedding
+    // it in sgAssoc), their origin and whether the origin's local row is a tombstone the peer has.
+    const pausedDiagnosis: string[] = [];
+    for (const j of await db().erasureJob.findMany({ where: { batchId: created.batchId, state: "paused" }, select: { subjectEnc: true } })) {
+      const ids = JSON.parse(decryptSecret(j.subjectEnc, "subject-identifier-v1")) as { emails?: string[]; msisdns?: string[]; mxids?: string[] };
+      for (const address of [...(ids.emails ?? []), ...(ids.msisdns ?? [])]) {
+        for (const sv of servers) {
+          const d = new Database(sv.dbPath, { readonly: true });
+          try {
+            const rows = d.prepare("SELECT id, medium, address, mxid, originServer, originId, instr(sgAssoc, ?) > 0 AS embeds FROM global_threepid_associations WHERE lower(address) = lower(?) OR instr(sgAssoc, ?) > 0").all(address, address, address) as Record<string, unknown>[];
+            for (const r of rows) {
+              const origin = servers.find((x) => r.originServer === `${x.label}.demo.custodian.test`);
+              let originLocal = "?";
+              if (origin) {
+                const od = new Database(origin.dbPath, { readonly: true });
+                try {
+                  originLocal = JSON.stringify({ local: od.prepare("SELECT id, mxid IS NULL AS tomb FROM local_threepid_associations WHERE medium = ? AND address = ?").all(r.medium, r.address), peers: od.prepare("SELECT name, lastSentVersion FROM peers").all() });
+                } finally {
+                  od.close();
+                }
+              }
+              pausedDiagnosis.push(`${sv.label}: row ${r.id} ${r.address === address ? "is the subject's" : `another's (${r.address}) embedding`} origin ${r.originServer}#${r.originId} mxid ${r.mxid}; origin ${originLocal}`);
+            }
+          } finally {
+            d.close();
+          }
+        }
+      }
+    }
     const steps = await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds } }, select: { state: true, result: true } });
     const verifySteps = { total: steps.length, failed: 0, sydentChecked: 0, sydentOk: 0, sydentStatuses: {} as Record<string, number> };
     for (const s of steps) {
@@ -287,7 +319,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     }
     return {
       // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
-      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts, replication,
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts, replication, pausedDiagnosis,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
       startupS,
