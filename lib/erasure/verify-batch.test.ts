@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runErasureJob } from "@/lib/erasure/engine";
 import { MultiNeedle } from "@/lib/erasure/multi-needle";
@@ -59,6 +60,29 @@ describe("verifyServerBatch", () => {
     expect(after.some((r) => !r.ok)).toBe(true);
     await expectSameAsPerSubject(subjects);
   }, 180_000);
+
+  it("another person's longer address that contains the subject's is not the subject's data; an exact embedding is", async () => {
+    // Erased above: the first subject's email, now only in rows added here to a copy's global table.
+    const erased = subjects[0];
+    const email = erased.emails[0];
+    expect(email, "the fixture's first subject has an email").toBeTruthy();
+    const file = `${root}/longer.db`;
+    fs.copyFileSync(w.files.is1, file);
+    const d = new Database(file);
+    const add = (address: string, sg: unknown) => d.prepare("INSERT INTO global_threepid_associations (medium, address, lookup_hash, mxid, ts, notBefore, notAfter, originServer, originId, sgAssoc) VALUES ('email', ?, 'h', ?, 1, 0, 9999999999999, 'elsewhere.example', ?, ?)")
+      .run(address, `@other${address.length}:elsewhere.example`, 900000 + address.length, JSON.stringify(sg));
+    add(`h${email}`, { address: `h${email}`, medium: "email", invites: [{ address: `xh${email}`, medium: "email" }] });
+    add(`${email}.org`, { address: `${email}.org`, note: `+${erased.msisdns[0] ?? "0"}9` });
+    d.close();
+    const clean = [await verifyServer(file, erased, { nowMs: NOW_MS }), ...(await verifyServerBatch(file, [erased], { nowMs: NOW_MS }))];
+    for (const v of clean) expect(v.leftovers.global_threepid_associations ?? 0).toBe(0);
+    const d2 = new Database(file);
+    d2.prepare("INSERT INTO global_threepid_associations (medium, address, lookup_hash, mxid, ts, notBefore, notAfter, originServer, originId, sgAssoc) VALUES ('email', 'third@elsewhere.example', 'h', '@third:elsewhere.example', 1, 0, 9999999999999, 'elsewhere.example', 900001, ?)")
+      .run(JSON.stringify({ address: "third@elsewhere.example", invites: [{ address: email.toUpperCase(), medium: "email" }] }));
+    d2.close();
+    const held = [await verifyServer(file, erased, { nowMs: NOW_MS }), ...(await verifyServerBatch(file, [erased], { nowMs: NOW_MS }))];
+    for (const v of held) expect(v.leftovers.global_threepid_associations).toBe(1);
+  }, 120_000);
 
   it("an empty list reads nothing", async () => {
     expect(await verifyServerBatch(w.files.is1, [], { nowMs: NOW_MS })).toEqual([]);

@@ -1,3 +1,4 @@
+import { tokenHit } from "@/lib/erasure/token-hit";
 import type Database from "better-sqlite3";
 import { IdentityDbUnavailable, locateIds } from "@/lib/erasure/ops-db";
 import { MultiNeedle } from "@/lib/erasure/multi-needle";
@@ -32,7 +33,7 @@ function grouped(db: Database.Database, sql: (ph: string) => string, values: unk
 }
 
 /** Reads `id, lower(sgAssoc)` of every global row in rowid chunks and reports which needles each holds. */
-async function scanSgAssoc(db: Database.Database, finder: MultiNeedle, onRow: (id: number, needles: Set<number>) => void, size = 5000): Promise<void> {
+async function scanSgAssoc(db: Database.Database, finder: MultiNeedle, onRow: (id: number, needles: Set<number>, text: string) => void, size = 5000): Promise<void> {
   const bound = db.prepare("SELECT rowid AS r FROM global_threepid_associations WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ?");
   const top = db.prepare("SELECT max(rowid) AS r FROM global_threepid_associations");
   const stmt = db.prepare("SELECT id, lower(sgAssoc) AS s FROM global_threepid_associations WHERE rowid > ? AND rowid <= ?");
@@ -43,7 +44,7 @@ async function scanSgAssoc(db: Database.Database, finder: MultiNeedle, onRow: (i
     for (const r of stmt.iterate(lo, hi) as Iterable<{ id: number; s: string | null }>) {
       if (!r.s) continue;
       const hits = finder.find(r.s);
-      if (hits.size) onRow(r.id, hits);
+      if (hits.size) onRow(r.id, hits, r.s);
     }
     lo = hi;
     await new Promise((res) => setImmediate(res));
@@ -134,8 +135,9 @@ async function batchOn(db: Database.Database, list: SubjectIds[], now: number): 
   const needles = [...needleOwners.keys()];
   if (needles.length) {
     const finder = new MultiNeedle(needles);
-    await scanSgAssoc(db, finder, (id, hits) => {
-      for (const h of hits) for (const i of needleOwners.get(needles[h])!) globalHits[i].add(id);
+    await scanSgAssoc(db, finder, (id, hits, text) => {
+      // A hit is a whole token (tokenHit), as in verifyServer: not inside a longer address.
+      for (const h of hits) if (tokenHit(text, needles[h])) for (const i of needleOwners.get(needles[h])!) globalHits[i].add(id);
     });
   }
   globalHits.forEach((s, i) => add(i, "global_threepid_associations", s.size));

@@ -1,3 +1,4 @@
+import { tokenHit } from "@/lib/erasure/token-hit";
 import type Database from "better-sqlite3";
 import { IdentityDbUnavailable, locateIds } from "@/lib/erasure/ops-db";
 import { checkFile, classifyError } from "@/lib/sydent/errors";
@@ -113,7 +114,11 @@ async function verifyOn(db: Database.Database, ids: SubjectIds, now: number): Pr
   const global = await locateIds<{ id: number; medium: string; address: string; mxid: string }>(
     db, "global_threepid_associations", "id, medium, address, mxid", addrWhere(mxWhere("mxid")), [...lowered, ...mx]);
   const globalHits = new Set(global.filter((r) => wanted.has(norm(r.medium, r.address)) || mx.includes(r.mxid)).map((r) => r.id));
-  for (const r of await locateIds<{ id: number }>(db, "global_threepid_associations", "id", like, needles)) globalHits.add(r.id);
+  // Candidates by substring in SQL; a hit is a whole token (tokenHit: not inside a longer address).
+  const lowNeedles = needles.map((n) => n.replace(/[A-Z]+/g, (c) => c.toLowerCase()));
+  for (const r of await locateIds<{ id: number; s: string }>(db, "global_threepid_associations", "id, lower(sgAssoc) AS s", like, needles)) {
+    if (lowNeedles.some((n) => tokenHit(r.s, n))) globalHits.add(r.id);
+  }
   add("global_threepid_associations", globalHits.size);
 
   const sidList = ids.sids.map(Number).filter(Number.isFinite);
