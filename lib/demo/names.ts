@@ -47,7 +47,7 @@ export const PHONE_PREFIXES = [
   { prefix: "336", country: 33 },
   { prefix: "49151", country: 49 },
   { prefix: "316", country: 31 },
-  { prefix: "3467", country: 34 },
+  { prefix: "346", country: 34 },
 ] as const;
 
 export const BROWSER_UAS = [

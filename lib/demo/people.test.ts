@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { casefold } from "@/lib/sydent/normalise";
 import { asciiFold, FIRST_NAMES, LAST_NAMES } from "@/lib/demo/names";
 import { peopleSpace, personAt } from "@/lib/demo/people";
+import { parsePhone } from "@/lib/subjects/parse";
 import { createRng } from "@/lib/demo/prng";
 import { DEMO_SUBJECTS } from "@/lib/demo/subjects";
 
@@ -28,6 +29,18 @@ describe("generated people", () => {
       phones.add(p.msisdn);
     }
     expect([emails.size, mxids.size, phones.size]).toEqual([60_000, 60_000, 60_000]);
+  });
+
+  it("gives everyone a phone number that is valid for its country (a bulk CSV of them is accepted)", () => {
+    const space = peopleSpace(5_000);
+    const invalid: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const p = personAt(space, i);
+      // As a DPO's bulk CSV or the search box reads it (lib/subjects/parse.ts).
+      const r = parsePhone(`+${p.msisdn}`);
+      if (!r.ok || r.query.kind !== "msisdn" || r.query.address !== p.msisdn) invalid.push(p.msisdn);
+    }
+    expect(invalid.slice(0, 5).join(" ")).toBe("");
   });
 
   it("the PRNG is reproducible per seed and stream", () => {
