@@ -45,6 +45,7 @@ export const PERMISSIONS = {
   "retention.enforce": "Dry-run enforcement and ask for it (the first of a source needs a second person)",
   "retention.approve": "Approve the first enforcement of a log source someone else asked for",
   "retention.policy": "Propose and approve retention policy changes (a second admin approves)",
+  "retention.notice": "Record privacy-notice versions and their retention limits (a second admin approves)",
   "retention.attestations": "List and download signed retention attestations",
   "rights.restrict": "Restrict processing of a person's data (Art. 18), lift it, record objections (Art. 21)",
   "disclosures.view": "See the disclosure register (identifiers masked)",
@@ -64,7 +65,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // blocks.sync shows counts per list only (no targets): operating HAProxy is the admin's job too.
   admin: [
     "console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal",
-    "retention.view", "retention.approve", "retention.policy", "blocks.sync",
+    "retention.view", "retention.approve", "retention.policy", "retention.notice", "blocks.sync",
   ],
   dpo: [
     "console.use",
