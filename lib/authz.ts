@@ -180,6 +180,7 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/retention": "retention.view",
   "/retention/[source]": "retention.view",
   "/retention/attestations": "retention.attestations",
+  "/retention/notices": "retention.view",
   "/api/retention/attestations/[id]": "retention.attestations",
   "/complaints": "complaints.view",
   "/complaints/new": "complaints.manage",
@@ -251,6 +252,10 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/retention/actions.ts#approveEnforcementAction": "retention.approve",
   "lib/retention/actions.ts#proposePolicyAction": "retention.policy",
   "lib/retention/actions.ts#approvePolicyAction": "retention.policy",
+  // Privacy-notice versions (lib/retention/notices.ts): a second admin approves, with a fresh code.
+  "lib/retention/actions.ts#proposeNoticeAction": "retention.notice",
+  "lib/retention/actions.ts#approveNoticeAction": "retention.notice",
+  "lib/retention/actions.ts#rejectNoticeAction": "retention.notice",
   "lib/complaints/actions.ts#createComplaintAction": "complaints.manage",
   "lib/complaints/actions.ts#linkComplaintAction": "complaints.manage",
   "lib/complaints/actions.ts#replyComplaintAction": "complaints.manage",
