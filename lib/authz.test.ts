@@ -43,6 +43,7 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/retention": ["admin", "dpo", "auditor"],
   "/retention/[source]": ["admin", "dpo", "auditor"],
   "/retention/attestations": ["dpo", "auditor"],
+  "/retention/notices": ["admin", "dpo", "auditor"],
   "/api/retention/attestations/[id]": ["dpo", "auditor"],
   "/complaints": ["dpo", "support"],
   "/complaints/new": ["dpo", "support"],
@@ -114,6 +115,13 @@ describe("permission matrix", () => {
       }
     }
     expect(found.sort()).toEqual(Object.keys(ACTION_RULES).sort());
+  });
+
+  it("retention policies and privacy-notice versions are changed by administrators only", () => {
+    const who = (key: string) => allowedRoles(ACTION_RULES[key]);
+    for (const name of ["proposePolicyAction", "approvePolicyAction", "proposeNoticeAction", "approveNoticeAction", "rejectNoticeAction"]) {
+      expect(who(`lib/retention/actions.ts#${name}`), name).toEqual(["admin"]);
+    }
   });
 
   it("separation of duties: nobody approves what they asked for", async () => {

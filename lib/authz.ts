@@ -45,6 +45,7 @@ export const PERMISSIONS = {
   "retention.enforce": "Dry-run enforcement and ask for it (the first of a source needs a second person)",
   "retention.approve": "Approve the first enforcement of a log source someone else asked for",
   "retention.policy": "Propose and approve retention policy changes (a second admin approves)",
+  "retention.notice": "Record privacy-notice versions and their retention limits (a second admin approves)",
   "retention.attestations": "List and download signed retention attestations",
   "rights.restrict": "Restrict processing of a person's data (Art. 18), lift it, record objections (Art. 21)",
   "disclosures.view": "See the disclosure register (identifiers masked)",
@@ -64,7 +65,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // blocks.sync shows counts per list only (no targets): operating HAProxy is the admin's job too.
   admin: [
     "console.use", "servers.view", "servers.manage", "staff.manage", "accessLog.verify", "accessLog.seal",
-    "retention.view", "retention.approve", "retention.policy", "blocks.sync",
+    "retention.view", "retention.approve", "retention.policy", "retention.notice", "blocks.sync",
   ],
   dpo: [
     "console.use",
@@ -179,6 +180,7 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/retention": "retention.view",
   "/retention/[source]": "retention.view",
   "/retention/attestations": "retention.attestations",
+  "/retention/notices": "retention.view",
   "/api/retention/attestations/[id]": "retention.attestations",
   "/complaints": "complaints.view",
   "/complaints/new": "complaints.manage",
@@ -250,6 +252,10 @@ export const ACTION_RULES: Record<string, Permission | "public" | "signed-in"> =
   "lib/retention/actions.ts#approveEnforcementAction": "retention.approve",
   "lib/retention/actions.ts#proposePolicyAction": "retention.policy",
   "lib/retention/actions.ts#approvePolicyAction": "retention.policy",
+  // Privacy-notice versions (lib/retention/notices.ts): a second admin approves, with a fresh code.
+  "lib/retention/actions.ts#proposeNoticeAction": "retention.notice",
+  "lib/retention/actions.ts#approveNoticeAction": "retention.notice",
+  "lib/retention/actions.ts#rejectNoticeAction": "retention.notice",
   "lib/complaints/actions.ts#createComplaintAction": "complaints.manage",
   "lib/complaints/actions.ts#linkComplaintAction": "complaints.manage",
   "lib/complaints/actions.ts#replyComplaintAction": "complaints.manage",

@@ -9,7 +9,9 @@ import type { E2eRole } from "../fixtures/auth";
 // (CUSTODIAN_RETENTION_NOW): the DPO audits and sees the HAProxy log's overdue copies on the
 // chart, runs a dry run listing the two expired rotated files, asks for enforcement; a second DPO
 // approves; the finding disappears; the auditor downloads the signed attestation, which verifies
-// offline with the checkpoint public key. The HAProxy log copy is restored afterwards.
+// offline with the checkpoint public key. The HAProxy log copy is restored afterwards. Then an
+// admin records a privacy-notice version (refused first for a bad limit), cannot approve their own
+// proposal and withdraws it (approval by a second admin: lib/retention/notices.test.ts, CLI tests).
 
 const FIXTURE = path.resolve("lib/test/fixtures/sydent-real");
 const COPY = path.resolve(".tmp/e2e/fixture/haproxy");
@@ -83,4 +85,52 @@ test("[RETENTION]: the auditor downloads the enforcement attestation; it verifie
   const tampered = JSON.parse(text);
   tampered.payload = tampered.payload.replace('"status":"deleted"', '"status":"skipped"');
   expect(verifyAttestationFile(JSON.stringify(tampered), pub).ok).toBe(false);
+});
+
+test("[RETENTION]: an admin records a new privacy-notice version with the keyboard; bad input is refused; the proposer cannot approve it and withdraws it", async ({ browser }) => {
+  const page = await as(browser, "admin");
+  await page.goto("/retention");
+  await page.getByRole("link", { name: "Privacy-notice versions" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Privacy-notice versions");
+  const builtIn = page.getByTestId("notice-1.1.0");
+  await expect(builtIn).toContainText("approved");
+  await expect(builtIn).toContainText("(in force)");
+  await expect(builtIn).toContainText("52dba89b5676f139eee900aba73ebbef078919b979e273c7ba8afcf2d658973a");
+
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("Version", { exact: true }).fill("1.2.0");
+  await page.getByLabel("Takes effect on (YYYY-MM-DD)").fill(yesterday);
+  await expect(page.getByLabel("lookup: at most (days)")).toHaveValue("7");
+  await page.getByLabel("haproxy: at most (days)").fill("0");
+  await page.getByLabel("What changed, and why").fill("HAProxy logs kept 90 days for abuse investigations");
+  await page.getByRole("button", { name: "Propose this version" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert").filter({ hasText: "Nothing was changed" })).toBeVisible();
+  await expect(page.getByLabel("haproxy: at most (days)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("The limit for haproxy must be a whole number of days from 1 to 3650.")).toBeVisible();
+  await expect(page.getByLabel("Version", { exact: true })).toHaveValue("1.2.0");
+  await expect(page.getByTestId("notice-1.2.0")).toHaveCount(0);
+
+  await page.getByLabel("haproxy: at most (days)").fill("90");
+  await page.getByLabel("haproxy: at most (days)").press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Privacy notice 1.2.0 is proposed" })).toBeVisible();
+  await expect(page.getByTestId("notice-1.2.0")).toContainText("proposed");
+  await expect(page.getByTestId("notice-1.2.0")).toContainText("waiting for a second administrator");
+  const proposed = page.getByTestId("proposed-1.2.0");
+  await expect(proposed).toContainText("You proposed it: another administrator approves it.");
+  await expect(proposed.getByRole("button", { name: "Approve 1.2.0" })).toHaveCount(0);
+
+  await proposed.getByLabel("Why it is withdrawn").fill("entered to try the form, withdrawn");
+  await proposed.getByLabel("Why it is withdrawn").press("Enter");
+  // Decided: the proposal's forms are gone, the table says who withdrew it and why.
+  await expect(page.getByTestId("proposed-1.2.0")).toHaveCount(0);
+  await expect(page.getByTestId("notice-1.2.0")).toContainText("rejected by Ada Admin");
+  await page.reload();
+  await expect(page.getByTestId("notice-1.2.0")).toContainText("rejected");
+  await expect(page.getByTestId("notice-1.1.0")).toContainText("(in force)");
+
+  const dpo = await as(browser, "dpo");
+  await dpo.goto("/retention/notices");
+  await expect(dpo.getByTestId("notice-1.2.0")).toContainText("rejected");
+  await expect(dpo.getByRole("button", { name: "Propose this version" })).toHaveCount(0);
 });

@@ -7,7 +7,10 @@ import { z } from "zod";
 import { recordAccess } from "@/lib/audit/log";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
+import { requireFreshCode } from "@/lib/auth/step-up";
+import { RETENTION_CLASSES } from "@/lib/logs/retention";
 import { retentionNow } from "@/lib/retention/clock";
+import { approveNotice, proposeNotice, rejectNotice } from "@/lib/retention/notices";
 import { approvePolicy, proposePolicy } from "@/lib/retention/policies";
 import { approveEnforcement, auditAndAttest, dryRun, requestEnforcement } from "@/lib/retention/run";
 
@@ -92,4 +95,44 @@ export async function approvePolicyAction(_prev: RetentionFormState, form: FormD
   const r = await approvePolicy(actorOf(op), pid.data);
   revalidatePath("/retention");
   return r.ok ? { ok: true, message: "Approved: the policy is active." } : { ok: false, message: r.message };
+}
+
+// Privacy-notice versions (lib/retention/notices.ts): the forms of /retention/notices. The result
+// has the shape components/action-form.tsx shows: a banner, errors under fields, values kept.
+export type NoticeFormState = { ok?: boolean; message?: string | null; errors?: Record<string, string[] | undefined>; values?: Record<string, string> };
+
+const NOTICE_FIELDS = ["version", "effectiveFrom", "textSha256", "reason", ...RETENTION_CLASSES.flatMap((c) => [`limit.${c}`, `section.${c}`])];
+
+export async function proposeNoticeAction(_prev: NoticeFormState, form: FormData): Promise<NoticeFormState> {
+  const op = await requireOperator("retention.notice");
+  const values = Object.fromEntries(NOTICE_FIELDS.map((k) => [k, field(form, k).slice(0, 600)]));
+  const r = await proposeNotice(actorOf(op), {
+    version: values.version, effectiveFrom: values.effectiveFrom, textSha256: values.textSha256, reason: values.reason,
+    limits: Object.fromEntries(RETENTION_CLASSES.map((c) => [c, values[`limit.${c}`]])),
+    sections: Object.fromEntries(RETENTION_CLASSES.map((c) => [c, values[`section.${c}`]])),
+  });
+  if (!r.ok) return { ok: false, message: r.message, errors: r.errors, values };
+  revalidatePath("/retention/notices");
+  return { ok: true, message: `Privacy notice ${r.version} is proposed: another administrator approves it on this page.` };
+}
+
+export async function approveNoticeAction(_prev: NoticeFormState, form: FormData): Promise<NoticeFormState> {
+  const op = await requireOperator("retention.notice");
+  const nid = id.safeParse(field(form, "noticeId"));
+  if (!nid.success) return { ok: false, message: "No such privacy-notice version." };
+  const actor = actorOf(op);
+  const r = await approveNotice(actor, nid.data, { stepUp: () => requireFreshCode(actor, form.get("code"), "retention.notice.approve", { noticeId: nid.data }) });
+  revalidatePath("/retention/notices");
+  revalidatePath("/retention");
+  return r.ok ? { ok: true, message: `Approved: privacy notice ${r.version} is recorded; policies are checked against its limits from its effective date.` } : { ok: false, message: r.message };
+}
+
+export async function rejectNoticeAction(_prev: NoticeFormState, form: FormData): Promise<NoticeFormState> {
+  const op = await requireOperator("retention.notice");
+  const nid = id.safeParse(field(form, "noticeId"));
+  if (!nid.success) return { ok: false, message: "No such privacy-notice version." };
+  const reason = field(form, "rejectReason").slice(0, 600);
+  const r = await rejectNotice(actorOf(op), nid.data, reason);
+  revalidatePath("/retention/notices");
+  return r.ok ? { ok: true, message: `Rejected: privacy notice ${r.version} will not be followed.` } : { ok: false, message: r.message, errors: r.errors ? { rejectReason: r.errors.reason } : undefined, values: { rejectReason: reason } };
 }

@@ -7,6 +7,7 @@ import { listServers } from "@/lib/servers/queries";
 import { createAttestation } from "@/lib/retention/attestation";
 import { auditLogSources, type SourceAudit } from "@/lib/retention/audit-sources";
 import { executePlan, planEnforcement, type ActionResult, type EnforcementPlan } from "@/lib/retention/enforce";
+import { attestedNotice } from "@/lib/retention/notices";
 import { loadPolicies } from "@/lib/retention/policies";
 import { auditStores, type StoreAudit } from "@/lib/retention/stores";
 
@@ -14,7 +15,7 @@ import { auditStores, type StoreAudit } from "@/lib/retention/stores";
 // enforcement (first one of a source approved by a second person, later ones direct: cron),
 // each followed by a re-audit and an attestation. Files and counts only: no line is ever output.
 
-export type AuditReport = { at: string; noticeVersion: string; sources: SourceAudit[]; stores: StoreAudit[]; overdue: boolean; findings: number };
+export type AuditReport = { at: string; noticeVersion: string; notice: ReturnType<typeof attestedNotice>; sources: SourceAudit[]; stores: StoreAudit[]; overdue: boolean; findings: number };
 
 async function servers(label?: string) {
   const all = await listServers();
@@ -22,12 +23,12 @@ async function servers(label?: string) {
 }
 
 export async function auditAll(o: { now: Date; server?: string; hash?: boolean; stores?: boolean }): Promise<AuditReport> {
-  const policies = await loadPolicies();
+  const policies = await loadPolicies(o.now);
   const list = await servers(o.server);
   const sources = await auditLogSources(list, { now: o.now, policyFor: policies.policyFor, hash: o.hash });
   const stores = o.stores === false ? [] : await auditStores(list, policies.storeDays, o.now);
   const findings = sources.reduce((n, s) => n + s.findings.length, 0) + stores.filter((s) => s.finding === "overdue" || s.finding === "no-policy" || s.finding === "unreadable").length;
-  return { at: o.now.toISOString(), noticeVersion: policies.noticeVersion, sources, stores, findings, overdue: sources.some((s) => s.overdue) || stores.some((s) => s.finding === "overdue") };
+  return { at: o.now.toISOString(), noticeVersion: policies.noticeVersion, notice: attestedNotice(policies.notice), sources, stores, findings, overdue: sources.some((s) => s.overdue) || stores.some((s) => s.finding === "overdue") };
 }
 
 /** What an attestation says about an audit: per source and class the oldest line, the findings. */
@@ -46,7 +47,7 @@ export function attestedAudit(r: AuditReport) {
 
 export async function auditAndAttest(actor: Actor, o: { now: Date; server?: string }) {
   const report = await auditAll(o);
-  const att = await createAttestation(actor, { kind: "audit", noticeVersion: report.noticeVersion, overdue: report.overdue, findings: report.findings, audit: attestedAudit(report) }, o.now);
+  const att = await createAttestation(actor, { kind: "audit", noticeVersion: report.noticeVersion, notice: report.notice, overdue: report.overdue, findings: report.findings, audit: attestedAudit(report) }, o.now);
   return { report, attestationId: att.id };
 }
 
@@ -77,13 +78,13 @@ async function carryOut(enforcementId: string, actor: Actor, plan: EnforcementPl
   // rewrite's line count differs from the plan and the file is left alone (a new dry run is needed).
   const actions = await executePlan(plan, source.source, source.policy);
   const after = await sourceAudit(plan.sourceKey, now);
-  const policies = await loadPolicies();
+  const policies = await loadPolicies(now);
   const att = await createAttestation(actor, {
-    kind: "enforcement", noticeVersion: policies.noticeVersion, source: plan.sourceKey, policyDays: source.policy.periodDays,
+    kind: "enforcement", noticeVersion: policies.noticeVersion, notice: attestedNotice(policies.notice), source: plan.sourceKey, policyDays: source.policy.periodDays,
     overdue: after?.overdue ?? false, findings: after?.findings.length ?? 0,
     actions: actions.map((a) => ({ file: a.file, name: path.basename(a.file), action: a.action, status: a.status, linesRemoved: a.linesRemoved, linesKept: a.linesKept, sha256Before: a.sha256Before, sha256After: a.sha256After, problem: a.problem ?? null })),
     skipped: plan.skipped,
-    reaudit: after ? attestedAudit({ at: now.toISOString(), noticeVersion: policies.noticeVersion, sources: [after], stores: [], overdue: after.overdue, findings: after.findings.length }).sources[0] : null,
+    reaudit: after ? attestedAudit({ at: now.toISOString(), noticeVersion: policies.noticeVersion, notice: attestedNotice(policies.notice), sources: [after], stores: [], overdue: after.overdue, findings: after.findings.length }).sources[0] : null,
   }, now);
   const failed = actions.some((a) => a.status === "skipped");
   await db().retentionEnforcement.update({

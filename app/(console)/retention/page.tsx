@@ -3,7 +3,7 @@ import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
 import { recordAccess } from "@/lib/audit/log";
 import { RETENTION_CLASSES } from "@/lib/logs/retention";
-import { CURRENT_NOTICE, loadPolicies } from "@/lib/retention/policies";
+import { loadPolicies } from "@/lib/retention/policies";
 import { latestRetentionView, pendingEnforcements } from "@/lib/retention/queries";
 import { ApproveEnforcementButton, ApprovePolicyButton, ProposePolicyForm, RunAuditButton } from "./retention-forms";
 
@@ -22,7 +22,8 @@ export default async function RetentionPage() {
     <>
       <h1>Log retention</h1>
       <p className="muted">
-        Policies follow privacy notice {policies.noticeVersion} (current {CURRENT_NOTICE.version}). {view.lastAuditAt ? <>Last audit {view.lastAuditAt.slice(0, 16).replace("T", " ")} UTC.</> : "No audit yet."}{" "}
+        Privacy notice in force: {policies.notice ? <>{policies.notice.version} (at most {RETENTION_CLASSES.map((c) => `${c} ${policies.notice!.limits[c]}`).join(", ")} days)</> : "none recorded"}; policies follow {policies.policyNoticeVersions.join(", ") || "—"}.{" "}
+        <Link href="/retention/notices">Privacy-notice versions</Link>. {view.lastAuditAt ? <>Last audit {view.lastAuditAt.slice(0, 16).replace("T", " ")} UTC.</> : "No audit yet."}{" "}
         {can(op.role, "retention.attestations") && <Link href="/retention/attestations">Signed attestations</Link>}
       </p>
       {can(op.role, "retention.audit") && <RunAuditButton />}

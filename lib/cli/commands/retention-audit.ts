@@ -24,6 +24,7 @@ export default defineCommand({
       attestationId,
       at: report.at,
       noticeVersion: report.noticeVersion,
+      notice: report.notice,
       overdue: report.overdue,
       findings: report.findings,
       sources: report.sources.map((s) => ({

@@ -3,7 +3,8 @@ import { codeOption, resolveOperator, resolveVerifiedOperator } from "@/lib/cli/
 import { approvePolicy, loadPolicies, proposePolicy } from "@/lib/retention/policies";
 
 // retention:policy: list the policies (default), propose a change (--propose, an admin), or
-// approve one (--approve <id> --code, a second admin). Periods never exceed the notice's limits.
+// approve one (--approve <id> --code, a second admin). Periods never exceed the limits of the
+// recorded privacy-notice versions (retention:notice-list).
 
 export default defineCommand({
   name: "retention:policy",
@@ -15,6 +16,7 @@ export default defineCommand({
     class: { type: "string", description: "lookup | haproxy | application | connection (logs) or records (stores)." },
     days: { type: "string", description: "Period in whole days." },
     reason: { type: "string", description: "Why (recorded)." },
+    notice: { type: "string", description: "With --propose: the approved privacy-notice version the policy follows (default: the one in force)." },
     approve: { type: "string", description: "Approve the proposed policy with this id." },
     ...codeOption,
   },
@@ -29,7 +31,7 @@ export default defineCommand({
     if (values.propose) {
       const days = Number(values.days);
       if (!values.scope || !values.class || values.days === undefined) throw new UsageError("--propose needs --scope, --class and --days.");
-      const r = await proposePolicy(actor, { scope: String(values.scope), retentionClass: String(values.class), periodDays: days, reason: String(values.reason ?? "") });
+      const r = await proposePolicy(actor, { scope: String(values.scope), retentionClass: String(values.class), periodDays: days, reason: String(values.reason ?? ""), noticeVersion: values.notice as string | undefined });
       printJson(r);
       return r.ok ? 0 : 1;
     }
