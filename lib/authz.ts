@@ -180,6 +180,8 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/retention/[source]": "retention.view",
   "/retention/attestations": "retention.attestations",
   "/api/retention/attestations/[id]": "retention.attestations",
+  // The files list of /retention/[source] as CSV: the same rows the page shows.
+  "/api/retention/files/[source]": "retention.view",
   "/complaints": "complaints.view",
   "/complaints/new": "complaints.manage",
   "/complaints/[id]": "complaints.view",
