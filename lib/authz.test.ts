@@ -45,6 +45,7 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/retention/attestations": ["dpo", "auditor"],
   "/retention/notices": ["admin", "dpo", "auditor"],
   "/api/retention/attestations/[id]": ["dpo", "auditor"],
+  "/api/retention/files/[source]": ["admin", "dpo", "auditor"],
   "/complaints": ["dpo", "support"],
   "/complaints/new": ["dpo", "support"],
   "/complaints/[id]": ["dpo", "support"],

@@ -182,6 +182,8 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/retention/attestations": "retention.attestations",
   "/retention/notices": "retention.view",
   "/api/retention/attestations/[id]": "retention.attestations",
+  // The files list of /retention/[source] as CSV: the same rows the page shows.
+  "/api/retention/files/[source]": "retention.view",
   "/complaints": "complaints.view",
   "/complaints/new": "complaints.manage",
   "/complaints/[id]": "complaints.view",

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
@@ -83,17 +84,37 @@ export async function retentionBench(argv: string[]): Promise<number> {
   const files = ["sydent", "haproxy"].flatMap((k) => fs.readdirSync(path.join(dir, k)).map((f) => path.join(dir, k, f))).sort();
   const stored = files.reduce((n, f) => n + fs.statSync(f).size, 0);
   process.stderr.write(`bench: ${files.length} files, ${(stored / 1048576).toFixed(0)} MiB on disk\n`);
+  // The audit reads only inside the log roots; it needs no console database. Fixed benchmark
+  // secrets (as lib/bench/setup.ts uses) so that no .env is needed and the operator's is not read.
+  Object.assign(process.env, {
+    NEXTAUTH_SECRET: "bench-nextauth-secret-0123456789abcdef0123456789",
+    CUSTODIAN_MASTER_KEY: "be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c4be7c",
+    CUSTODIAN_LOG_ROOTS: dir,
+  });
+  (await import("@/lib/env")).resetEnvCache();
 
-  // Custodian: every line of every file, dated and classed; RSS sampled every 20 ms.
+  // Custodian: every line of every file, dated and classed; RSS sampled every 20 ms. "Flat" is
+  // read from the samples: the peak in each quarter of the run stays the same while the files go
+  // by (a leak or a whole file held in memory would make later quarters higher).
+  const loadBefore = os.loadavg();
   const base = process.memoryUsage().rss;
   let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const samples: [number, number][] = [];
+  const timer = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    samples.push([performance.now(), rss]);
+  }, 20);
   const t0 = performance.now();
   const sources = await auditLogSources([{ label: "bench", sydentLogPaths: [path.join(dir, "sydent", "sydent.log*")], haproxyLogPaths: [path.join(dir, "haproxy", "haproxy.log*")] }], {
     now: new Date(end + DAY / 2), policyFor: () => DEFAULT_RETENTION_POLICY,
   });
   const auditMs = performance.now() - t0;
   clearInterval(timer);
+  const quarters = [0, 1, 2, 3].map((q) => {
+    const inQ = samples.filter(([t]) => t - t0 >= (q * auditMs) / 4 && t - t0 < ((q + 1) * auditMs) / 4).map(([, r]) => r);
+    return inQ.length ? +((Math.max(...inQ) - base) / 1048576).toFixed(1) : null;
+  });
   const audited = sources.flatMap((s) => s.files);
   const lines = audited.reduce((n, f) => n + f.lines, 0);
 
@@ -115,7 +136,9 @@ export async function retentionBench(argv: string[]): Promise<number> {
     storedMiB: +(stored / 1048576).toFixed(1), uncompressedMiB: +(bytesUncompressed / 1048576).toFixed(1), lines,
     custodianAuditS: +(auditMs / 1000).toFixed(2), custodianMiBps: +(bytesUncompressed / 1048576 / (auditMs / 1000)).toFixed(1),
     zcatHeadTailS: +(headTail.ms / 1000).toFixed(2), zgrepCountS: +(zgrep.ms / 1000).toFixed(2),
-    auditPeakRssExtraMiB: +((peak - base) / 1048576).toFixed(1), largestFileMiB: +(Math.max(...files.map((f) => fs.statSync(f).size)) / 1048576).toFixed(1),
+    auditPeakRssExtraMiB: +((peak - base) / 1048576).toFixed(1), auditPeakRssExtraMiBByQuarter: quarters,
+    auditStartRssMiB: +(base / 1048576).toFixed(1), auditPeakRssMiB: +(peak / 1048576).toFixed(1), largestFileMiB: +(Math.max(...files.map((f) => fs.statSync(f).size)) / 1048576).toFixed(1),
+    cpus: os.cpus().length, loadAverageBefore: loadBefore.map((x) => +x.toFixed(2)), loadAverageAfter: os.loadavg().map((x) => +x.toFixed(2)),
     verdicts: audited.reduce<Record<string, number>>((m, f) => ((m[f.verdict] = (m[f.verdict] ?? 0) + 1), m), {}),
   };
   console.log(JSON.stringify(result, null, 2));

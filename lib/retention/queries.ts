@@ -9,7 +9,9 @@ import type { StoreAudit } from "@/lib/retention/stores";
 // an enforcement. No log line is ever stored, only file names, dates and counts.
 
 export type AttestedClass = { oldestAt: string | null; lines: number; overdueLines: number; periodDays: number; ageDays: Record<string, number> };
-export type AttestedFile = { file: string; verdict: FileVerdict; rotated: boolean; gzip: boolean; lines: number; overdueLines: number; oldestLineAt: string | null; newestLineAt: string | null; mtime: string | null; mustBeGoneBy: string | null; overdueDays: number };
+export type AttestedFile = { file: string; verdict: FileVerdict; rotated: boolean; gzip: boolean; lines: number; overdueLines: number; oldestLineAt: string | null; newestLineAt: string | null; mtime: string | null; mustBeGoneBy: string | null; overdueDays: number;
+  /** Lines per class in this file (attestations from before per-file classes have none). */
+  classes?: Partial<Record<RetentionClass, { lines: number; overdueLines: number }>> };
 export type AttestedSource = { source: string; policyDays: Record<RetentionClass, number>; classes: Partial<Record<RetentionClass, AttestedClass>>; files: AttestedFile[]; findings: (Pick<SourceFinding, "kind" | "detail"> & { file: string | null; overdueDays: number | null })[] };
 export type SourceView = AttestedSource & { at: string; attestationId: string };
 

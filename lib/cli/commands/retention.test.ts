@@ -67,6 +67,27 @@ describe("retention commands", () => {
     expect(cli("retention:audit", "--operator", dpo.email, "--now", "2999-01-01T00:00:00Z").code).toBe(2);
   });
 
+  it("retention:files: the page's list from the newest attestation, filtered and sorted; --csv is the page's export; both logged", async () => {
+    const expired = truthLogs.log_files.filter((f) => f.instance === "is1" && f.older_than_days?.["60"]).map((f) => path.basename(f.path)).sort();
+    const r = cli("retention:files", "--operator", support.email, "--source", "sydent:is1");
+    expect(r.code).toBe(2); // support may not view retention
+    const j = cli("retention:files", "--operator", dpo.email, "--source", "sydent:is1", "--verdict", "expired", "--sort", "name");
+    expect(j.code, j.stderr).toBe(0);
+    expect(j.json).toMatchObject({ source: "sydent:is1", total: truthLogs.log_files.filter((f) => f.instance === "is1").length, count: expired.length });
+    expect(j.json.files.map((f: { name: string }) => f.name)).toEqual(expired);
+    expect(j.json.files.every((f: { classes: string[] }) => f.classes.includes("lookup"))).toBe(true);
+    const c = cli("retention:files", "--operator", dpo.email, "--source", "sydent:is1", "--verdict", "expired", "--sort", "name", "--dir", "desc", "--csv");
+    expect(c.code, c.stderr).toBe(0);
+    const lines = c.out.trimEnd().split("\r\n");
+    expect(lines[0].split(",").slice(0, 4)).toEqual(["source", "file", "path", "verdict"]);
+    expect(lines.slice(1).map((l: string) => l.split(",")[1])).toEqual([...expired].reverse());
+    const last = await db().accessLogEntry.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(last.action).toBe("retention.files.export");
+    expect(JSON.parse(last.details!)).toMatchObject({ via: "cli", source: "sydent:is1", filters: { verdict: "expired" }, rows: expired.length });
+    expect(cli("retention:files", "--operator", dpo.email, "--source", "sydent:is1", "--verdict", "late").code).toBe(2);
+    expect(cli("retention:files", "--operator", dpo.email, "--source", "sydent:nope").code).toBe(1);
+  });
+
   it("retention:enforce is a dry run by default: lists the plan, changes nothing", () => {
     const before = fs.readdirSync(path.join(dir, "haproxy")).sort();
     const r = cli("retention:enforce", "--operator", dpo.email, "--source", "haproxy:haproxy", "--now", truthLogs.reference_now);

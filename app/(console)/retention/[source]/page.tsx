@@ -1,21 +1,32 @@
 import path from "node:path";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { FilterBar, type FilterDef } from "@/components/data-table/filter-bar";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
 import { recordAccess } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { RETENTION_CLASSES } from "@/lib/logs/retention";
+import { activeFileFilters, fileClasses, findRetentionFiles, retentionFileSearchSchema, VERDICT_FILTER_LABELS, VERDICT_FILTERS, VERDICT_LABELS } from "@/lib/retention/files-table";
 import { latestRetentionView } from "@/lib/retention/queries";
+import { searchParamsObject } from "@/lib/validation";
 import { AgeChart } from "../age-chart";
 import { DryRunButton, RequestEnforcementButton } from "../retention-forms";
+import { RetentionFilesTable, type RetentionFileRow } from "./files-table";
 
 export const dynamic = "force-dynamic";
 
-const VERDICT: Record<string, string> = {
-  within: "within policy", expired: "expired: delete", straddling: "some lines expired: rewrite", "current-too-old": "current file too old (rotation)",
-  undatable: "cannot be dated", unreadable: "cannot be read", "changed-while-read": "changed while read", "future-lines": "future timestamps", missing: "missing",
-};
+const CLASS_LABELS: Record<string, string> = { lookup: "lookup (7-day promise by default)", haproxy: "haproxy", application: "application", connection: "connection (IP addresses)" };
+
+const FILTERS: FilterDef[] = [
+  { id: "verdict", label: "Verdict", type: "select", options: VERDICT_FILTERS.map((v) => ({ value: v, label: VERDICT_FILTER_LABELS[v] })) },
+  { id: "class", label: "Holds lines of class", type: "select", options: RETENTION_CLASSES.map((c) => ({ value: c, label: CLASS_LABELS[c] ?? c })) },
+  { id: "gzip", label: "Compression", type: "select", options: [{ value: "yes", label: "gzipped" }, { value: "no", label: "plain" }] },
+  { id: "rotated", label: "File", type: "select", options: [{ value: "rotated", label: "rotated" }, { value: "current", label: "current (open)" }] },
+  { id: "q", label: "Name contains", type: "text", placeholder: "e.g. 2026-10 or .gz" },
+];
+
+const day = (iso: string | null) => iso?.slice(0, 10) ?? null;
 
 /** The outcome of an enforcement just approved (the approval redirects here). */
 async function enforcedBanner(id: unknown, key: string) {
@@ -30,11 +41,25 @@ async function enforcedBanner(id: unknown, key: string) {
 export default async function RetentionSourcePage({ params, searchParams }: { params: Promise<{ source: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const op = await requireOperator("retention.view");
   const key = decodeURIComponent((await params).source).slice(0, 100);
-  const banner = await enforcedBanner((await searchParams).enforced, key);
+  const sp = await searchParams;
+  const banner = await enforcedBanner(sp.enforced, key);
+  const search = retentionFileSearchSchema.parse(searchParamsObject(sp));
   const view = await latestRetentionView();
   const s = view.sources.find((x) => x.source === key);
   if (!s) notFound();
-  await recordAccess({ actor: actorOf(op), action: "retention.view", outcome: "ok", details: { source: key } });
+  const files = findRetentionFiles(s, search);
+  const filters = activeFileFilters(search);
+  // Every view is logged, with what was asked for and how many files matched (like the access log's page).
+  await recordAccess({
+    actor: actorOf(op), action: "retention.view", outcome: "ok",
+    details: { source: key, attestationId: s.attestationId, filters, page: files.page, pageSize: files.pageSize, sort: `${search.sort} ${search.dir}`, count: files.count },
+  });
+  const rows: RetentionFileRow[] = files.data.map((f) => ({
+    file: f.file, name: path.basename(f.file), verdict: f.verdict, verdictLabel: VERDICT_LABELS[f.verdict] ?? f.verdict, overdue: f.overdueLines > 0,
+    rotated: f.rotated, gzip: f.gzip, classes: fileClasses(f)?.join(", ") ?? null, lines: f.lines, overdueLines: f.overdueLines,
+    oldest: day(f.oldestLineAt), newest: day(f.newestLineAt), mtime: day(f.mtime), goneBy: day(f.mustBeGoneBy), overdueDays: f.overdueDays,
+  }));
+  const exportQuery = new URLSearchParams({ ...filters, sort: search.sort, dir: search.dir }).toString();
   return (
     <>
       <p><Link href="/retention">Log retention</Link></p>
@@ -59,24 +84,17 @@ export default async function RetentionSourcePage({ params, searchParams }: { pa
           <RequestEnforcementButton source={key} />
         </section>
       )}
-      <div className="table-scroll"><table className="data">
-        <caption>Files</caption>
-        <thead><tr><th scope="col">File</th><th scope="col">Verdict</th><th scope="col">Lines</th><th scope="col">Oldest line</th><th scope="col">Newest line</th><th scope="col">mtime</th><th scope="col">Gone by</th><th scope="col">Overdue (days)</th></tr></thead>
-        <tbody>
-          {s.files.map((f) => (
-            <tr key={f.file}>
-              <td className="mono">{path.basename(f.file)}</td>
-              <td>{VERDICT[f.verdict] ?? f.verdict}</td>
-              <td>{f.lines}</td>
-              <td>{f.oldestLineAt?.slice(0, 10) ?? "—"}</td>
-              <td>{f.newestLineAt?.slice(0, 10) ?? "—"}</td>
-              <td>{f.mtime?.slice(0, 10) ?? "—"}</td>
-              <td>{f.mustBeGoneBy?.slice(0, 10) ?? "—"}</td>
-              <td>{f.overdueDays || "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table></div>
+      <section aria-labelledby="files-h">
+        <h2 id="files-h">Files</h2>
+        <p className="muted">{files.total} file(s) in this attestation. Most urgent first unless sorted otherwise.{files.classesKnown ? "" : " Classes per file are not in this attestation (made before they were recorded): run an audit to filter by class."}</p>
+        <FilterBar filters={FILTERS} label="Filter the files" />
+        <p>
+          <a className="btn" href={`/api/retention/files/${encodeURIComponent(key)}?${exportQuery}`} download>
+            Export all {files.count.toLocaleString("en-GB")} matching file(s) as CSV
+          </a>
+        </p>
+        <RetentionFilesTable rows={rows} count={files.count} page={files.page} pageSize={files.pageSize} sort={{ id: search.sort, desc: search.dir === "desc" }} />
+      </section>
     </>
   );
 }
