@@ -182,7 +182,7 @@ describe("access-log verification", () => {
     const ok = await verify();
     expect(ok).toMatchObject({ ok: true, entries: 27 });
     expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
-    const later = new Date(e8.at.getTime() + 1);
+    const later = new Date(e8.at.getTime() + 86_400_000); // a day off: not any entry's own time
     await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "at" = '${later.toISOString()}' WHERE "seq" = 9`);
     const r = await verify();
     expect(r.firstBroken).toMatchObject({ seq: 9, reason: "hash mismatch" });
