@@ -6,7 +6,7 @@ import type { ChainFields } from "@/lib/audit/chain";
 // the reference serialiser). DateTime columns: Prisma's SQLite adapter may store unix
 // milliseconds or ISO text; both are read.
 
-const toDate = (v: unknown): Date => (typeof v === "number" || typeof v === "bigint" ? new Date(Number(v)) : new Date(String(v)));
+export const toDate = (v: unknown): Date => (typeof v === "number" || typeof v === "bigint" ? new Date(Number(v)) : new Date(String(v)));
 
 export const ENTRY_COLUMNS = `"seq","at","actorId","actorLabel","actorRole","action","targetType","targetPseudonym","targetRef","requestId","purpose","outcome","ip","userAgent","details","prevHash","hash"`;
 
