@@ -69,13 +69,14 @@ export type VerifyOptions = {
 
 type EntryRow = ChainFields & { hash: string };
 
+/** Keyset pages; the next page is requested before this one is handed out, so the database works while we hash. */
 async function* paged<T>(fetchPage: (after: T | null) => Promise<T[]>, pageSize: number): AsyncGenerator<T> {
-  let after: T | null = null;
-  for (;;) {
-    const rows = await fetchPage(after);
+  let page: Promise<T[]> | null = fetchPage(null);
+  while (page) {
+    const rows: T[] = await page;
+    page = rows.length < pageSize ? null : fetchPage(rows[rows.length - 1]);
+    page?.catch(() => {}); // awaited on the next turn; a failure then must not count as unhandled now
     for (const r of rows) yield r;
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1];
   }
 }
 
