@@ -23,11 +23,20 @@ export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:/, "");
 }
 
+const sqliteFiles = new WeakMap<object, string>();
+
+/** The SQLite file behind a client made by createConsoleDb (not a transaction's client): read-only fast paths. */
+export function sqliteFileOf(client: object): string | null {
+  return sqliteFiles.get(client) ?? null;
+}
+
 export function createConsoleDb(url: string): ConsoleDb {
   if (url.startsWith("file:")) {
     const file = sqlitePathFromUrl(url);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) });
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) });
+    sqliteFiles.set(client, path.resolve(file));
+    return client;
   }
   return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as ConsoleDb;
 }

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CANONICAL_FIELD_ORDER, entryHash, GENESIS_HASH, type ChainFields } from "@/lib/audit/chain";
+import { ALL_CODE_POINTS, TRICKY_STRINGS } from "@/lib/audit/test-values";
+import { CANONICAL_FIELD_ORDER, canonicalSerialise, entryHash, GENESIS_HASH, referenceSerialise, type ChainFields } from "@/lib/audit/chain";
 
 // Known-answer tests of the access log's hash, computed independently of lib/audit/chain.ts from
 // the format ARCHITECTURE.md documents for auditors: a field dropped, added or moved in the code
@@ -75,5 +76,46 @@ describe("access-log hash: known answers from the documented format", () => {
     };
     expect(Object.keys(changed).sort()).toEqual([...CANONICAL_FIELD_ORDER].sort());
     for (const [k, v] of Object.entries(changed)) expect(entryHash({ ...entry, [k]: v }), k).not.toBe(HAND_HASH);
+  });
+});
+
+describe("canonicalSerialise is byte for byte the reference (JSON.stringify of the field array)", () => {
+  const base: ChainFields = { ...entry };
+  const textFields = CANONICAL_FIELD_ORDER.filter((k) => k !== "seq" && k !== "at");
+
+  it("on every code point, in every text field", () => {
+    for (const k of textFields) {
+      for (const s of ALL_CODE_POINTS) {
+        const e = { ...base, [k]: s };
+        expect(canonicalSerialise(e)).toBe(referenceSerialise(e));
+      }
+    }
+  });
+
+  it("on quotes, escapes, lone surrogates, emoji, nested JSON details, nulls and undefined", () => {
+    for (const k of textFields) {
+      for (const v of [...TRICKY_STRINGS, null, undefined]) {
+        const e = { ...base, [k]: v } as ChainFields;
+        expect(canonicalSerialise(e), `${k} = ${JSON.stringify(v)}`).toBe(referenceSerialise(e));
+        expect(entryHash(e)).toBe(sha256(referenceSerialise(e)));
+      }
+    }
+  });
+
+  it("on odd seqs and dates, and on values a tampered row could hold", () => {
+    const odd: Partial<Record<keyof ChainFields, unknown>>[] = [
+      { seq: 0 }, { seq: -1 }, { seq: 2 ** 53 - 1 }, { seq: 1.5 }, { seq: NaN }, { seq: Infinity }, { seq: "7" },
+      { at: new Date(0) }, { at: new Date(-1) }, { at: new Date("0000-01-01T00:00:00.000Z") }, { at: new Date(8.64e15) }, { at: new Date(-8.64e15) },
+      { at: "2026-01-01T00:00:00.000+00:00" }, { at: null }, { at: 1767225600000 },
+      { details: Buffer.from("blob") }, { details: 5 }, { details: true }, { details: { a: 1 } }, { details: [1, "x"] }, { purpose: new Date(1) },
+    ];
+    for (const o of odd) {
+      const e = { ...base, ...o } as ChainFields;
+      expect(canonicalSerialise(e), JSON.stringify(o)).toBe(referenceSerialise(e));
+    }
+    // An invalid Date throws in both (toISOString), as it always did.
+    const bad = { ...base, at: new Date(NaN) };
+    expect(() => referenceSerialise(bad)).toThrow(RangeError);
+    expect(() => canonicalSerialise(bad)).toThrow(RangeError);
   });
 });

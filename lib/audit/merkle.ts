@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import { EMPTY_ROOT_BIN, FrontierBin, leafHashBin, nodeHashBin } from "@/lib/audit/hash-core.mjs";
 
 // RFC 6962 / RFC 9162 Merkle tree over the access log. Leaf i (0-based) is entry seq i+1.
 //   leaf hash = SHA-256(0x00 || the entry's 32-byte chain hash)   (entry hash: lib/audit/chain.ts)
@@ -9,14 +9,17 @@ import crypto from "node:crypto";
 // Proof generation reads complete, aligned subtrees through a NodeSource (lib/audit/tree-store.ts
 // caches those of 256 leaves and up); verification below needs nothing but the proof.
 
-export const EMPTY_ROOT = crypto.createHash("sha256").digest();
+export const EMPTY_ROOT = Buffer.from(EMPTY_ROOT_BIN, "latin1");
+
+// The hashing itself lives in hash-core.mjs (shared with the verification workers), over binary
+// strings; these are the Buffer forms the proofs and their callers use.
 
 export function leafHash(entryHashHex: string): Buffer {
-  return crypto.createHash("sha256").update(Buffer.from([0])).update(Buffer.from(entryHashHex, "hex")).digest();
+  return Buffer.from(leafHashBin(entryHashHex), "latin1");
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return crypto.createHash("sha256").update(Buffer.from([1])).update(left).update(right).digest();
+  return Buffer.from(nodeHashBin(left.toString("latin1"), right.toString("latin1")), "latin1");
 }
 
 /** Largest power of two strictly below n (n >= 2). */
@@ -111,30 +114,24 @@ export function verifyConsistency(first: number, second: number, firstRoot: Buff
 }
 
 /**
- * Streaming root: the compact range of all leaves so far (one complete subtree per set bit of
- * the size), so verification of 10M entries needs O(log n) memory and the root at any size is a
- * fold of at most ~24 hashes.
+ * Streaming root over Buffers (a FrontierBin underneath: lib/audit/hash-core.mjs): the compact
+ * range of all leaves so far, so the root at any size is a fold of at most ~24 hashes. Hot loops
+ * (verification, the witness) use FrontierBin directly and skip the Buffer conversions.
  */
 export class MerkleFrontier {
-  private stack: { level: number; hash: Buffer }[] = [];
-  size = 0;
+  private f: FrontierBin;
   /** Called with every complete subtree as it closes (level >= 1), e.g. to check a cache. */
-  constructor(private onComplete?: (level: number, index: number, hash: Buffer) => void) {}
+  constructor(onComplete?: (level: number, index: number, hash: Buffer) => void) {
+    this.f = new FrontierBin(onComplete ? (level, index, h) => onComplete(level, index, Buffer.from(h, "latin1")) : undefined);
+  }
+  get size(): number {
+    return this.f.size;
+  }
   push(leaf: Buffer): void {
-    let node = { level: 0, hash: leaf };
-    this.size++;
-    while (this.stack.length && this.stack[this.stack.length - 1].level === node.level) {
-      const left = this.stack.pop()!;
-      node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
-      this.onComplete?.(node.level, (this.size >> node.level) - 1, node.hash);
-    }
-    this.stack.push(node);
+    this.f.push(leaf.toString("latin1"));
   }
   root(): Buffer {
-    if (!this.stack.length) return EMPTY_ROOT;
-    let r = this.stack[this.stack.length - 1].hash;
-    for (let i = this.stack.length - 2; i >= 0; i--) r = nodeHash(this.stack[i].hash, r);
-    return r;
+    return Buffer.from(this.f.rootBin(), "latin1");
   }
 }
 

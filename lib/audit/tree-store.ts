@@ -1,5 +1,7 @@
 import type { ConsoleDb, ConsoleTx } from "@/lib/db";
-import { consistencyProof, inclusionProof, leafHash, nodeHash, rangeHash, type NodeSource } from "@/lib/audit/merkle";
+import { leafHashBin, nodeHashBin } from "@/lib/audit/hash-core.mjs";
+import { consistencyProof, inclusionProof, nodeHash, rangeHash, type NodeSource } from "@/lib/audit/merkle";
+import { sqliteReader, type SqliteReader } from "@/lib/audit/sqlite-reader";
 
 // Proofs from the console database in milliseconds at 10M entries. Every hash a proof needs is the
 // hash of a complete, aligned subtree (RFC 6962's recursion only ever splits at powers of two), and
@@ -11,30 +13,56 @@ import { consistencyProof, inclusionProof, leafHash, nodeHash, rangeHash, type N
 // root from the entries themselves.
 
 export const CACHE_LEVEL = 8;
+
+/** The hashes of rows from+1, from+2, … up to the first gap (leaves after a gap are unusable). */
+function contiguousHashes(from: number, rows: { seq: number | bigint; hash: string }[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (Number(r.seq) !== from + out.length + 1) break;
+    out.push(r.hash);
+  }
+  return out;
+}
 type Client = ConsoleDb | ConsoleTx;
 
 export class DbTreeSource implements NodeSource {
   private memo = new Map<string, Buffer>();
-  /** persist: store new cache rows (false for read-only witnesses and copies). */
-  constructor(private client: Client, private persist = true) {}
+  /**
+   * persist: store new cache rows (false for read-only witnesses and copies). direct: read through
+   * this (lib/audit/sqlite-reader.ts) rather than the client; new cache rows still go through the client.
+   */
+  constructor(private client: Client, private persist = true, private direct: SqliteReader | null = null) {}
 
-  private blocks = new Map<number, Buffer[]>();
+  /** Per aligned block of 256 leaves: the entry hashes up to the first gap (fewer at the log's end). */
+  private blocks = new Map<number, string[]>();
 
-  /** The leaf hashes of one aligned block of 256 leaves (fewer at the log's end): one query. */
-  private async block(b: number): Promise<Buffer[]> {
+  private async block(b: number): Promise<string[]> {
     const hit = this.blocks.get(b);
     if (hit) return hit;
     const from = b << CACHE_LEVEL;
-    const rows = await this.client.$queryRaw<{ seq: number | bigint; hash: string }[]>`
-      SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ${from} AND "seq" <= ${from + (1 << CACHE_LEVEL)} ORDER BY "seq"`;
-    const leaves: Buffer[] = [];
-    for (const r of rows) {
-      if (Number(r.seq) !== from + leaves.length + 1) break; // a gap: leaves after it are unusable
-      leaves.push(leafHash(r.hash));
+    const to = from + (1 << CACHE_LEVEL);
+    let hashes: string[] | null = null;
+    if (this.direct) {
+      // One string instead of 256 rows (handing values to JavaScript is most of the cost). seq is
+      // the INTEGER PRIMARY KEY: n distinct seqs in from+1..max with n = max - from are all of them.
+      const r = this.direct.get<{ n: number; max: number | null; hashes: string | null }>(
+        `SELECT count(*) AS n, max("seq") AS max, group_concat("hash", ',' ORDER BY "seq") AS hashes FROM "AccessLogEntry" WHERE "seq" > ? AND "seq" <= ?`, from, to);
+      if (r && r.n === 0) hashes = [];
+      else if (r && r.max !== null && r.n === r.max - from && r.hashes !== null) {
+        const parts = r.hashes.split(",");
+        if (parts.length === r.n) hashes = parts; // else a hash holds a comma: read the rows below
+      }
+    }
+    if (!hashes) {
+      const rows = this.direct
+        ? this.direct.all<{ seq: number; hash: string }>(`SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ? AND "seq" <= ? ORDER BY "seq"`, from, to)
+        : await this.client.$queryRaw<{ seq: number | bigint; hash: string }[]>`
+          SELECT "seq", "hash" FROM "AccessLogEntry" WHERE "seq" > ${from} AND "seq" <= ${to} ORDER BY "seq"`;
+      hashes = contiguousHashes(from, rows);
     }
     if (this.blocks.size > 64) this.blocks.clear();
-    this.blocks.set(b, leaves);
-    return leaves;
+    this.blocks.set(b, hashes);
+    return hashes;
   }
 
   private async fromLeaves(level: number, index: number): Promise<Buffer> {
@@ -43,14 +71,14 @@ export class DbTreeSource implements NodeSource {
     const b = start >> CACHE_LEVEL;
     const all = await this.block(b);
     const off = start - (b << CACHE_LEVEL);
-    let layer = all.slice(off, off + count);
-    if (layer.length !== count) throw new Error(`access-log entries ${start + 1}..${start + count} are not all present`);
+    if (off + count > all.length) throw new Error(`access-log entries ${start + 1}..${start + count} are not all present`);
+    let layer = all.slice(off, off + count).map(leafHashBin);
     while (layer.length > 1) {
-      const next: Buffer[] = [];
-      for (let i = 0; i < layer.length; i += 2) next.push(nodeHash(layer[i], layer[i + 1]));
+      const next: string[] = [];
+      for (let i = 0; i < layer.length; i += 2) next.push(nodeHashBin(layer[i], layer[i + 1]));
       layer = next;
     }
-    return layer[0];
+    return Buffer.from(layer[0], "latin1");
   }
 
   /** Loads cached nodes and leaf blocks in one query each (missing nodes are computed later). */
@@ -67,14 +95,7 @@ export class DbTreeSource implements NodeSource {
         `SELECT "seq", "hash" FROM "AccessLogEntry" WHERE ${where} ORDER BY "seq"`);
       const by = new Map<number, { seq: number; hash: string }[]>(blocks.map((b) => [b, []]));
       for (const r of rows) by.get((Number(r.seq) - 1) >> CACHE_LEVEL)?.push({ seq: Number(r.seq), hash: r.hash });
-      for (const [b, list] of by) {
-        const leaves: Buffer[] = [];
-        for (const r of list) {
-          if (r.seq !== (b << CACHE_LEVEL) + leaves.length + 1) break;
-          leaves.push(leafHash(r.hash));
-        }
-        this.blocks.set(b, leaves);
-      }
+      for (const [b, list] of by) this.blocks.set(b, contiguousHashes(b << CACHE_LEVEL, list));
     }
   }
 
@@ -83,7 +104,10 @@ export class DbTreeSource implements NodeSource {
     const key = `${level}:${index}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const rows = await this.client.$queryRaw<{ hash: string }[]>`
+    const cached = this.direct?.value<string>(`SELECT "hash" FROM "AccessLogTreeNode" WHERE "level" = ? AND "idx" = ?`, level, index);
+    const rows = this.direct
+      ? (cached === undefined ? [] : [{ hash: cached }])
+      : await this.client.$queryRaw<{ hash: string }[]>`
       SELECT "hash" FROM "AccessLogTreeNode" WHERE "level" = ${level} AND "idx" = ${index}`;
     let h: Buffer;
     if (rows.length) h = Buffer.from(rows[0].hash, "hex");
@@ -112,6 +136,9 @@ export async function treeRoot(client: Client, size: number, persist = true): Pr
  * for real. A proof at 10M entries is then two round trips instead of ~25.
  */
 async function withPrefetch<T>(client: Client, persist: boolean, walk: (src: NodeSource) => Promise<T>): Promise<T> {
+  // On a SQLite file the ~25 reads are index seeks of microseconds each: no round trips to save.
+  const direct = sqliteReader(client);
+  if (direct) return walk(new DbTreeSource(client, persist, direct));
   const nodes = new Set<string>();
   const blocks = new Set<number>();
   const dummy = Buffer.alloc(32);

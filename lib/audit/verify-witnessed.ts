@@ -1,4 +1,3 @@
-import type { MerkleFrontier } from "@/lib/audit/merkle";
 import type { WitnessedHead } from "@/lib/audit/witness-store";
 
 // The witnessed-heads part of verifyAccessLog (lib/audit/verify.ts): while the entries stream
@@ -6,6 +5,8 @@ import type { WitnessedHead } from "@/lib/audit/witness-store";
 // ("inconsistent with a witnessed head"); heads beyond the end mean the log shrank.
 
 type Report = (p: { seq: number; reason: string; detail?: string }) => void;
+/** The tree so far: its size and, lazily, its root. */
+type Tree = { size: number; root(): Buffer };
 
 export class WitnessedHeadsCheck {
   private heads: WitnessedHead[];
@@ -16,7 +17,7 @@ export class WitnessedHeadsCheck {
   }
 
   /** After each leaf: compare every head of exactly this size. */
-  atSize(frontier: MerkleFrontier): void {
+  atSize(frontier: Tree): void {
     for (; this.i < this.heads.length && this.heads[this.i].size <= frontier.size; this.i++) {
       const w = this.heads[this.i];
       if (w.size === frontier.size && frontier.root().toString("hex") !== w.root) {
@@ -30,7 +31,7 @@ export class WitnessedHeadsCheck {
   }
 
   /** After the last entry: heads larger than the log. */
-  finish(frontier: MerkleFrontier): void {
+  finish(frontier: Tree): void {
     for (; this.i < this.heads.length; this.i++) {
       const w = this.heads[this.i];
       this.report({

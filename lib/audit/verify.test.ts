@@ -8,7 +8,7 @@ import { recordAccess } from "@/lib/audit/log";
 import { checkpointMessage, sealCheckpoint } from "@/lib/audit/checkpoint";
 import { keyIdOf, publicKeyFileFor, rawPublicKey } from "@/lib/audit/checkpoint-key";
 import { verifyAccessLog } from "@/lib/audit/verify";
-import { dropAppendOnlyTriggers, tamperDb, rehashFrom } from "@/lib/audit/test-tamper";
+import { consoleSqliteFile, dropAppendOnlyTriggers, lastChunkedPath, tamperDb, rehashFrom, verifyEveryWay } from "@/lib/audit/test-tamper";
 import { createTestConsoleDb } from "@/lib/test/console-db";
 
 // Tamper tests: entries are written through the application, then changed behind its back with
@@ -32,12 +32,15 @@ afterEach(async () => {
   delete process.env.CUSTODIAN_CHECKPOINT_EVERY;
 });
 
-const verify = (publicKey?: string) => verifyAccessLog(db(), { publicKey, pageSize: 4 }); // small pages: exercise paging
+// Small pages exercise paging; on SQLite the file's fast paths must give the very same result.
+const verify = (publicKey?: string) => verifyEveryWay({ publicKey, pageSize: 4 });
+const sqliteOr = (path: "chunks" | "sequential") => (env().consoleDbKind === "sqlite" ? path : null);
 
 describe("access-log verification", () => {
   it("an untouched log verifies, with auto-sealed checkpoints at 11 and 22", async () => {
     const r = await verify(fs.readFileSync(publicKeyFileFor(env().checkpointKeyFile), "utf8"));
     expect(r).toMatchObject({ ok: true, entries: 27, checkpoints: 2, firstBroken: null, problemCount: 0 });
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
     expect(r.lastCheckpoint?.seq).toBe(22);
     expect(r.keys).toHaveLength(1);
     const seals = await db().accessLogEntry.findMany({ where: { action: "accessLog.seal" }, select: { seq: true } });
@@ -61,12 +64,14 @@ describe("access-log verification", () => {
     expect(r.ok).toBe(false);
     expect(r.firstBroken).toMatchObject({ seq: 5, reason: "hash mismatch" });
     expect(r.problemCount).toBe(1);
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
   });
 
   it("entry deleted in the middle → gap at that seq", async () => {
     await dropAppendOnlyTriggers();
     await tamperDb().$executeRawUnsafe(`DELETE FROM "AccessLogEntry" WHERE "seq" = 7`);
     expect((await verify()).firstBroken).toMatchObject({ seq: 7, reason: "gap: seq 7 missing" });
+    expect(lastChunkedPath()).toBe(sqliteOr("sequential")); // not seq 1..n: the fast path steps aside
   });
 
   it("last entry deleted → head mismatch; tail deleted with the head moved back → checkpoint entry missing", async () => {
@@ -120,6 +125,7 @@ describe("access-log verification", () => {
     expect(r.firstBroken).toMatchObject({ seq: 22, reason: "checkpoint hash mismatch" });
     expect(r.lastCheckpoint?.seq).toBe(11);
     expect(r.problemCount).toBe(1);
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
   });
 
   it("suffix rewritten and its checkpoint row deleted → seal entry without checkpoint", async () => {
@@ -138,6 +144,7 @@ describe("access-log verification", () => {
     sig[0] ^= 1;
     await tamperDb().accessLogCheckpoint.update({ where: { id: cp.id }, data: { signature: sig.toString("base64") } });
     expect((await verify()).firstBroken).toMatchObject({ seq: 11, reason: "checkpoint signature invalid" });
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
   });
 
   it("suffix re-sealed with the attacker's own key → passes unpinned (key listed), fails pinned", async () => {
@@ -161,6 +168,50 @@ describe("access-log verification", () => {
     const r = await verify(pinned);
     expect(r.firstBroken).toMatchObject({ seq: 22, reason: "checkpoint key not pinned" });
     expect(r.lastCheckpoint?.seq).toBe(11);
+  });
+
+  it("a timestamp stored in another form still verifies; changed, it is a hash mismatch at its seq (SQLite: left to the reference serialiser)", async () => {
+    await dropAppendOnlyTriggers();
+    const e8 = await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 8 } });
+    const sqlite = env().consoleDbKind === "sqlite";
+    // The same instant as unix milliseconds and as ISO text with "Z" (SQLite), or unchanged (PostgreSQL).
+    if (sqlite) {
+      await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "at" = ${e8.at.getTime()} WHERE "seq" = 8`);
+      await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "at" = '${(await db().accessLogEntry.findUniqueOrThrow({ where: { seq: 9 } })).at.toISOString()}' WHERE "seq" = 9`);
+    }
+    const ok = await verify();
+    expect(ok).toMatchObject({ ok: true, entries: 27 });
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
+    const later = new Date(e8.at.getTime() + 86_400_000); // a day off: not any entry's own time
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "at" = '${later.toISOString()}' WHERE "seq" = 9`);
+    const r = await verify();
+    expect(r.firstBroken).toMatchObject({ seq: 9, reason: "hash mismatch" });
+    expect(r.problemCount).toBe(1);
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
+  });
+
+  it("a value the fast path does not handle (SQLite: a BLOB in a text column) is still caught: the file is read sequentially", async () => {
+    await dropAppendOnlyTriggers();
+    if (env().consoleDbKind !== "sqlite") {
+      // PostgreSQL text cannot hold bytes; the nearest edit is an ordinary one, read by the client.
+      await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "details" = '{ }' WHERE "seq" = 12`);
+      expect((await verify()).firstBroken).toMatchObject({ seq: 12, reason: "hash mismatch" });
+      return;
+    }
+    await tamperDb().$executeRawUnsafe(`UPDATE "AccessLogEntry" SET "details" = X'7B7D' WHERE "seq" = 12`);
+    // Prisma cannot read a BLOB from a String column (the client path fails as it always did); every way of reading the file agrees.
+    await expect(verifyAccessLog(db(), {})).rejects.toThrow();
+    const file = consoleSqliteFile()!;
+    const paths: string[] = [];
+    const [seqR, ...chunked] = await Promise.all([
+      verifyAccessLog(db(), { sqliteFile: file, workers: -1 }),
+      verifyAccessLog(db(), { sqliteFile: file, workers: 0, chunkSize: 4, onPath: (p) => paths.push(p) }),
+      verifyAccessLog(db(), { sqliteFile: file, workers: 2, chunkSize: 8, onPath: (p) => paths.push(p) }),
+    ]);
+    expect(seqR.firstBroken).toMatchObject({ seq: 12, reason: "hash mismatch" });
+    expect(seqR.problemCount).toBe(1);
+    for (const r of chunked) expect({ ...r, durationMs: 0 }).toEqual({ ...seqR, durationMs: 0 });
+    expect(paths).toEqual(["sequential", "sequential"]);
   });
 
   it("sealing is a no-op when nothing is new, and seals the seal entry itself otherwise", async () => {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { db, sqlitePathFromUrl } from "@/lib/db";
+import { db } from "@/lib/db";
 import { env, resetEnvCache } from "@/lib/env";
 import { recordAccess } from "@/lib/audit/log";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
@@ -10,7 +10,7 @@ import { publicKeyFileFor } from "@/lib/audit/checkpoint-key";
 import { verifyAccessLog } from "@/lib/audit/verify";
 import { runWitness } from "@/lib/audit/witness";
 import { loadWitnessDir, readPinnedKey } from "@/lib/audit/witness-store";
-import { dropAppendOnlyTriggers, tamperDb, rehashFrom, truncateAll, truncateTo } from "@/lib/audit/test-tamper";
+import { dropAppendOnlyTriggers, lastChunkedPath, tamperDb, rehashFrom, truncateAll, truncateTo, verifyEveryWay, witnessEveryWay } from "@/lib/audit/test-tamper";
 import { createTestConsoleDb } from "@/lib/test/console-db";
 import verifyCommand from "@/lib/cli/commands/audit-verify";
 
@@ -43,10 +43,11 @@ afterEach(async () => {
   delete process.env.CUSTODIAN_CHECKPOINT_EVERY;
 });
 
-// On SQLite both read the file directly (the CLI's fast path); lib/audit/verify.test.ts covers Prisma's paged reads.
-const sqliteFile = () => (url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined);
-const witness = () => runWitness(db(), dir, undefined, sqliteFile());
-const verifyWithWitness = async () => verifyAccessLog(db(), { witnessed: loadWitnessDir(dir, readPinnedKey(dir)), publicKey: pinnedPem(), sqliteFile: sqliteFile() });
+// On SQLite, every way of reading the log (the client's queries, the file sequentially, the file
+// in parallel chunks) must report the same (lib/audit/test-tamper.ts).
+const witness = () => witnessEveryWay(dir);
+const verifyWithWitness = async () => verifyEveryWay({ witnessed: loadWitnessDir(dir, readPinnedKey(dir)), publicKey: pinnedPem() });
+const sqliteOr = (path: "chunks" | "sequential") => (env().consoleDbKind === "sqlite" ? path : null);
 const pinnedPem = () => fs.readFileSync(publicKeyFileFor(env().checkpointKeyFile), "utf8");
 const reasons = (r: { problems: { reason: string }[] }) => r.problems.map((p) => p.reason);
 const filesIn = () => fs.readdirSync(dir).filter((f) => f.endsWith(".json")).length;
@@ -57,10 +58,12 @@ describe("witnessed access log: the attacks of issue 12", () => {
     await sealCheckpoint(actor);
     const r = await witness();
     expect(r).toMatchObject({ ok: true, firstRun: false, storedHeads: 2, latest: { size: 29 }, observed: { size: 29 } });
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
     expect(filesIn()).toBe(2);
     expect(fs.readFileSync(path.join(dir, "checkpoint-ed25519.pub"), "utf8")).toBe(pinnedPem());
     const v = await verifyWithWitness();
     expect(v).toMatchObject({ ok: true, witness: { heads: 4, newestSize: 29 }, warnings: [] });
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
   });
 
   it.each([
@@ -114,6 +117,7 @@ describe("witnessed access log: the attacks of issue 12", () => {
     expect((await verifyAccessLog(db(), { publicKey: pinnedPem() })).ok).toBe(true); // nothing signed covers 25
     const w = await witness();
     expect(w.problems.map((p) => p.detail).join("\n")).toMatch(/entries 1\.\.27 are not the ones in the observed head/);
+    expect(lastChunkedPath()).toBe(sqliteOr("chunks"));
     const v = await verifyWithWitness();
     expect(v.firstBroken).toMatchObject({ seq: 27, reason: "inconsistent with a witnessed head" });
   });

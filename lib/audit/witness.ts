@@ -3,10 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ConsoleDb } from "@/lib/db";
 import { parsePublicKey } from "@/lib/audit/checkpoint-key";
-import { leafHash, MerkleFrontier, verifyConsistency } from "@/lib/audit/merkle";
+import { foldRootBin, FrontierBin, leafHashBin } from "@/lib/audit/hash-core.mjs";
+import { verifyConsistency } from "@/lib/audit/merkle";
 import { sthFromRow, sthSignatureProblem, type SignedTreeHead } from "@/lib/audit/sth";
 import { consistencyProofHex } from "@/lib/audit/tree-store";
 import { sqliteEntryHashes } from "@/lib/audit/sqlite-rows";
+import { chunksInOrder, sqliteSeqRange, type ParallelOptions } from "@/lib/audit/verify-parallel";
 import { loadWitnessDir, PINNED_KEY_FILE, readPinnedKey, writeWitnessRecord, type WitnessedHead } from "@/lib/audit/witness-store";
 
 // audit:witness, run from an auditor's machine against the console database (a read-only role
@@ -45,7 +47,33 @@ async function* entryHashes(client: ConsoleDb, pageSize = 20_000): AsyncGenerato
   }
 }
 
-export async function runWitness(client: ConsoleDb, dir: string, givenKey?: crypto.KeyObject, sqliteFile?: string): Promise<WitnessReport> {
+/**
+ * The SQLite fast path of step 5: the tree of every entry's stored hash, built in parallel chunks
+ * (lib/audit/verify-chunk.mjs, mode "tree") into `f`, with checkUpTo called as the sequential loop
+ * calls it at each size a check needs. False, with nothing done, unless the rows are exactly seq
+ * 1..max (the caller then reads them sequentially, which also finds the gap).
+ */
+async function treeInChunks(file: string, parallel: ParallelOptions, f: FrontierBin, sizes: number[], checkUpTo: (size: number, rootBin: () => string) => void): Promise<boolean> {
+  const range = sqliteSeqRange(file, "tree");
+  if (!range || range.min !== 1) return false;
+  const wanted = [...new Set(sizes.filter((s) => Number.isInteger(s)))].sort((a, b) => a - b);
+  const done: { size: number; rootBin: () => string }[] = [];
+  for await (const { result: c } of chunksInOrder(file, range.max, parallel, async (from, to) => ({
+    job: { mode: "tree", from, to, sizes: wanted.filter((s) => s >= from && s <= to) },
+    extra: null,
+  }))) {
+    if (!c.contiguous) return false;
+    const before = [...f.hashes];
+    for (const a of c.at) done.push({ size: a.size, rootBin: () => foldRootBin([...before, ...a.hashes]) });
+    for (let k = 0; k < c.levels.length; k++) f.pushSubtree(c.levels[k], c.hashes[k]);
+  }
+  // Only now, with every chunk contiguous, are the checks run (in size order, as the loop would).
+  for (const d of done) checkUpTo(d.size, d.rootBin);
+  checkUpTo(f.size, () => f.rootBin());
+  return true;
+}
+
+export async function runWitness(client: ConsoleDb, dir: string, givenKey?: crypto.KeyObject, sqliteFile?: string, parallel: ParallelOptions = {}): Promise<WitnessReport> {
   fs.mkdirSync(dir, { recursive: true });
   const keyFile = path.join(dir, PINNED_KEY_FILE);
   const storedKey = readPinnedKey(dir);
@@ -90,28 +118,37 @@ export async function runWitness(client: ConsoleDb, dir: string, givenKey?: cryp
   // 5. Recompute the tree from the entries themselves.
   const checks = [...stored, ...(latest ? [{ kind: "signed" as const, size: latest.size, root: latest.root, witnessedAt: "now", source: "latest signed head" }] : [])]
     .sort((a, b) => a.size - b.size);
-  const f = new MerkleFrontier();
+  const f = new FrontierBin();
   let i = 0;
-  let expected = 1;
-  let gap: number | null = null;
-  for await (const e of sqliteFile ? sqliteEntryHashes(sqliteFile) : entryHashes(client)) {
-    if (e.seq !== expected && gap === null) gap = expected;
-    expected = e.seq + 1;
-    f.push(leafHash(e.hash));
-    for (; i < checks.length && checks[i].size <= f.size; i++) {
-      if (checks[i].size === f.size && f.root().toString("hex") !== checks[i].root) {
+  const hex = (bin: string) => Buffer.from(bin, "latin1").toString("hex");
+  /** Every check of size <= size (the tree now has `size` leaves) is done; those of exactly that size are compared. */
+  const checkUpTo = (size: number, rootBin: () => string) => {
+    for (; i < checks.length && checks[i].size <= size; i++) {
+      if (checks[i].size === size && hex(rootBin()) !== checks[i].root) {
         const c = checks[i];
         fail("inconsistent", c.source === "latest signed head"
           ? `the entries 1..${c.size} are not the ones the latest signed head covers: entries were changed after sealing`
           : `the entries 1..${c.size} are not the ones in the ${c.kind} head witnessed at ${c.witnessedAt} (${c.source})`);
       }
     }
+  };
+  let gap: number | null = null;
+  const chunked = !!sqliteFile && parallel.workers !== -1 && (await treeInChunks(sqliteFile, parallel, f, checks.map((c) => c.size), checkUpTo));
+  if (sqliteFile) parallel.onPath?.(chunked ? "chunks" : "sequential");
+  if (!chunked) {
+    let expected = 1;
+    for await (const e of sqliteFile ? sqliteEntryHashes(sqliteFile) : entryHashes(client)) {
+      if (e.seq !== expected && gap === null) gap = expected;
+      expected = e.seq + 1;
+      f.push(leafHashBin(e.hash));
+      checkUpTo(f.size, () => f.rootBin());
+    }
   }
   if (gap !== null) fail("gap", `entry seq ${gap} is missing`);
   for (; i < checks.length; i++) {
     if (checks[i].size > 0) fail("log shrank", `the log holds ${f.size} entries; the ${checks[i].kind} head from ${checks[i].witnessedAt} (${checks[i].source}) covered ${checks[i].size}`);
   }
-  const observed = { size: f.size, root: f.root().toString("hex") };
+  const observed = { size: f.size, root: hex(f.rootBin()) };
 
   const ok = problems.length === 0;
   let file: string | null = null;

@@ -17,6 +17,14 @@ export function couldNotVerify(e: unknown): string {
   return m.split("\n").filter(Boolean).at(-1) ?? "unknown error";
 }
 
+/** --workers: a whole number 0..64, or undefined for the default. */
+export function workersOption(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 64)) throw new UsageError("--workers must be a whole number between 0 and 64");
+  return n;
+}
+
 // audit:verify works offline: without --operator it needs nothing but the database URL (no
 // console secrets), so an auditor can run it against a copy of the database. With --operator the
 // run is itself logged as "accessLog.verify" (which needs the console's configuration).
@@ -31,12 +39,14 @@ export default defineCommand({
     "page-size": { type: "string", description: "Entries read per query (default 5000)." },
     "witness-dir": { type: "string", description: "A witness directory (audit:witness) or publish directory: the log must be consistent with every head in it." },
     "max-witness-age": { type: "string", description: "Hours without a witnessed head before a warning (default 24)." },
+    workers: { type: "string", description: "SQLite: worker threads hashing entries in parallel (default: the cores, at most 4; 0 = this thread only)." },
   },
   async run({ values }) {
     const pageSize = values["page-size"] ? Number(values["page-size"]) : undefined;
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0 && pageSize <= 100_000)) {
       throw new UsageError("--page-size must be a whole number between 1 and 100000");
     }
+    const workers = workersOption(values.workers);
     const keyFile = values["public-key"] as string | undefined;
     if (keyFile && !fs.existsSync(keyFile)) throw new UsageError(`No such public key file: ${keyFile}`);
     let publicKey = keyFile ? fs.readFileSync(keyFile, "utf8") : undefined;
@@ -75,7 +85,7 @@ export default defineCommand({
       const actor = operator ? await resolveOperator(operator, "accessLog.verify") : null;
       let result;
       try {
-        result = await verifyAccessLog(client, { publicKey, pageSize, witnessed, sqliteFile: url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined, maxWitnessAgeMs: maxAgeH * 3600_000 });
+        result = await verifyAccessLog(client, { publicKey, pageSize, witnessed, workers, sqliteFile: url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined, maxWitnessAgeMs: maxAgeH * 3600_000 });
       } catch (e) {
         console.error(`Could not verify: ${couldNotVerify(e)}`);
         return 2;

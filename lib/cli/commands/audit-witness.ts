@@ -3,7 +3,7 @@ import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { createConsoleDb, sqlitePathFromUrl } from "@/lib/db";
 import { parsePublicKey } from "@/lib/audit/checkpoint-key";
 import { runWitness } from "@/lib/audit/witness";
-import { couldNotVerify } from "@/lib/cli/commands/audit-verify";
+import { couldNotVerify, workersOption } from "@/lib/cli/commands/audit-verify";
 
 // Run from an auditor's own machine (cron), with a read-only database role: fetches the latest
 // signed tree head, proves it consistent with every head stored in --dir, recomputes the tree from
@@ -17,10 +17,12 @@ export default defineCommand({
     dir: { type: "string", description: "The witness directory (kept outside the console's reach)." },
     db: { type: "string", description: "Console database (file:<path> or postgresql://, a read-only role is enough); default CONSOLE_DATABASE_URL." },
     "public-key": { type: "string", description: "The checkpoint key's .pub file to pin (otherwise the key in --dir, or the first head's key on the first run)." },
+    workers: { type: "string", description: "SQLite: worker threads hashing in parallel (default: the cores, at most 4; 0 = this thread only)." },
   },
   async run({ values }) {
     const dir = values.dir as string | undefined;
     if (!dir) throw new UsageError("--dir is required");
+    const workers = workersOption(values.workers);
     const keyFile = values["public-key"] as string | undefined;
     if (keyFile && !fs.existsSync(keyFile)) throw new UsageError(`No such public key file: ${keyFile}`);
     let key;
@@ -35,7 +37,7 @@ export default defineCommand({
     try {
       let report;
       try {
-        report = await runWitness(client, dir, key, url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined);
+        report = await runWitness(client, dir, key, url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined, { workers });
       } catch (e) {
         console.error(`Could not witness: ${couldNotVerify(e)}`);
         return 2;
