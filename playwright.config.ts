@@ -5,9 +5,11 @@ import { defineConfig } from "@playwright/test";
 // Browser tests in Debian's Chromium against `next start`, on a console database made fresh by
 // e2e/setup.ts (SQLite by default; PostgreSQL with E2E_CONSOLE_DB=postgresql). The identity
 // servers are copies of the real Sydent fixture in lib/test/fixtures/sydent-real/.
+// Each kind has its own data directory, port and output folder: the two runs never share state,
+// and may run side by side on a machine with cores to spare.
 const kind = process.env.E2E_CONSOLE_DB === "postgresql" ? "postgresql" : "sqlite";
-const dataDir = path.resolve(".tmp/e2e");
-const port = Number(process.env.E2E_PORT ?? 3100);
+const dataDir = path.resolve(".tmp/e2e", kind);
+const port = Number(process.env.E2E_PORT ?? (kind === "postgresql" ? 3101 : 3100));
 const baseURL = `http://127.0.0.1:${port}`;
 
 export const e2eEnv: Record<string, string> = {
@@ -32,6 +34,7 @@ Object.assign(process.env, e2eEnv);
 
 export default defineConfig({
   testDir: "e2e",
+  outputDir: path.resolve(".tmp/playwright", kind),
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -1,20 +1,21 @@
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { send, startStandIn, testHaproxy } from "@/lib/blocks/test-haproxy";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 
 // From the abuse view (built from the fixture's real HAProxy and Sydent logs), support blocks the
 // busiest client address; Debian's HAProxy refuses it at once with the Matrix-style 403; lifting
 // it on the blocks page lets it through again. The fixture's clients are 127.x.y.z addresses, so
 // the test sends from that very address.
 
-const h = testHaproxy({ port: 18661, backend: "127.0.0.1:18660", dir: path.resolve(".tmp/e2e/haproxy"), socket: process.env.CUSTODIAN_HAPROXY_SOCKET });
+// The SQLite and PostgreSQL runs go side by side: each its own ports.
+const base = process.env.E2E_CONSOLE_DB === "postgresql" ? 18670 : 18660;
+const h = testHaproxy({ port: base + 1, backend: `127.0.0.1:${base}`, dir: e2ePath("haproxy"), socket: process.env.CUSTODIAN_HAPROXY_SOCKET });
 let backend: { close(): Promise<void> };
 
 test.use({ storageState: statePath("support") });
 
 test.beforeAll(async () => {
-  backend = await startStandIn(18660);
+  backend = await startStandIn(base);
   await h.start();
 });
 test.afterAll(async () => {

@@ -76,7 +76,10 @@ test("[COMPLAINTS]: the DPO sees who accessed the person, links the entry and re
   await expect(page.getByText(`access-log entry: #${seq}`)).toBeVisible();
   await page.getByLabel("Resolution").fill("The look-up had no purpose; the agent was retrained and access reviewed.");
   await page.getByLabel("Closing reply").selectOption("resolved_action");
+  // The server action's answer, before reloading (a reload could otherwise cancel it on a busy machine).
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/complaints/"));
   await page.getByRole("button", { name: "Resolve complaint" }).click();
+  await answered;
   await page.reload();
   await expect(page.locator("dl.props dd").first()).toHaveText("Resolved");
   await expect(page.getByText(/taken action to put things right/)).toBeVisible();

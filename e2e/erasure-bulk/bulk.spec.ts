@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import Papa from "papaparse";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 import type { E2eRole } from "../fixtures/auth";
 
 // The bulk CSV dry run (issue 4 section 7): a DPO uploads deactivated Matrix IDs from
@@ -15,7 +15,7 @@ import type { E2eRole } from "../fixtures/auth";
 type Subject = { key: string; mxid: string | null };
 const truth: { subjects: Subject[] } = JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8"));
 const mxids = [...new Set(truth.subjects.map((s) => s.mxid).filter((m): m is string => !!m))].slice(0, 3);
-const fixture = path.resolve(".tmp/e2e/fixture");
+const fixture = e2ePath("fixture");
 
 function bindings(): number {
   let n = 0;

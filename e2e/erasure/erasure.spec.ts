@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 import { approvalCode, type E2eRole } from "../fixtures/auth";
 
 // Erasure end to end (issue 4): a DPO registers an erasure request, links the person and prepares
@@ -32,7 +32,7 @@ async function as(browser: Browser, role: E2eRole): Promise<Page> {
 test.describe.configure({ mode: "serial" });
 
 test.afterAll(() => {
-  for (const i of ["is1", "is2"]) fs.copyFileSync(path.join(FIXTURE, `${i}.db`), path.resolve(`.tmp/e2e/fixture/${i}.db`));
+  for (const i of ["is1", "is2"]) fs.copyFileSync(path.join(FIXTURE, `${i}.db`), e2ePath("fixture", `${i}.db`));
 });
 
 test("[ERASURE]: a DPO registers the request, links the person and prepares the erasure; the preview covers both servers", async ({ browser }) => {

@@ -5,7 +5,7 @@ import Papa from "papaparse";
 import { expect, test, type Page } from "@playwright/test";
 import { plainLines, truthLogs } from "@/lib/logs/test-helpers";
 import { FIXTURE_DIR } from "@/lib/sydent/test-fixtures";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 
 // The files of one log source on its retention page (issue 10): filtered, sorted and paged on the
 // server, exported as CSV, with the keyboard, passing axe, every view and export access-logged.
@@ -126,7 +126,7 @@ test("[RETENTION-FILES]: the export holds every matching file (not only the page
   const link = page.getByRole("link", { name: `Export all ${n} matching file(s) as CSV` });
   const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
   expect(download.suggestedFilename()).toMatch(/^custodian-retention-files-sydent-is1-\d{4}-\d{2}-\d{2}\.csv$/);
-  const file = path.resolve(".tmp/e2e/retention-files.csv");
+  const file = e2ePath("retention-files.csv");
   await download.saveAs(file);
   const text = fs.readFileSync(file, "utf8");
   expect(text.endsWith("\r\n")).toBe(true);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { verifyAttestationFile } from "@/lib/retention/attestation";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 import type { E2eRole } from "../fixtures/auth";
 
 // Log retention end to end (issue 10), judged as of the fixture's reference time
@@ -14,7 +14,7 @@ import type { E2eRole } from "../fixtures/auth";
 // proposal and withdraws it (approval by a second admin: lib/retention/notices.test.ts, CLI tests).
 
 const FIXTURE = path.resolve("lib/test/fixtures/sydent-real");
-const COPY = path.resolve(".tmp/e2e/fixture/haproxy");
+const COPY = e2ePath("fixture", "haproxy");
 const SOURCE = "/retention/haproxy%3Ahaproxy";
 
 async function as(browser: Browser, role: E2eRole): Promise<Page> {
@@ -76,10 +76,10 @@ test("[RETENTION]: the auditor downloads the enforcement attestation; it verifie
   await page.goto("/retention/attestations");
   const link = page.getByRole("link", { name: /^Download enforcement attestation/ }).first();
   const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
-  const file = path.resolve(".tmp/e2e/retention-attestation.json");
+  const file = e2ePath("retention-attestation.json");
   await download.saveAs(file);
   const text = fs.readFileSync(file, "utf8");
-  const pub = fs.readFileSync(path.resolve(".tmp/e2e/keys/checkpoint-ed25519.pub"), "utf8");
+  const pub = fs.readFileSync(e2ePath("keys", "checkpoint-ed25519.pub"), "utf8");
   const r = verifyAttestationFile(text, pub);
   expect(r.problems).toEqual([]);
   expect(r.payload).toMatchObject({ kind: "enforcement", source: "haproxy:haproxy", overdue: false });

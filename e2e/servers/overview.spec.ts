@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { statePath } from "../fixtures/roles";
+import { e2ePath, statePath } from "../fixtures/roles";
 
 // The identity-server overview on copies of the real Sydent fixture (e2e/setup.ts registers
 // them). Expected figures come from the fixture's truth.json.
 
-const fixture = path.resolve(".tmp/e2e/fixture");
+const fixture = e2ePath("fixture");
 const truth = JSON.parse(fs.readFileSync(path.resolve("lib/test/fixtures/sydent-real/truth.json"), "utf8"));
 
 test.use({ storageState: statePath("support") });
