@@ -7,7 +7,7 @@ import { e2ePath, statePath } from "../fixtures/roles";
 // it on the blocks page lets it through again. The fixture's clients are 127.x.y.z addresses, so
 // the test sends from that very address.
 
-// The SQLite and PostgreSQL runs go side by side: each its own ports.
+// The SQLite and PostgreSQL runs each have their own ports (and data directory), so they never share state.
 const base = process.env.E2E_CONSOLE_DB === "postgresql" ? 18670 : 18660;
 const h = testHaproxy({ port: base + 1, backend: `127.0.0.1:${base}`, dir: e2ePath("haproxy"), socket: process.env.CUSTODIAN_HAPROXY_SOCKET });
 let backend: { close(): Promise<void> };
