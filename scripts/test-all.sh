@@ -7,7 +7,8 @@
 # other, while the live suite, which mostly waits, runs beside them):
 #   type check                          | unit tests, all files, SQLite
 #   production build                    | console-database tests ("db" project) again, on PostgreSQL
-#   live Sydent suite                   | browser tests on SQLite, then on PostgreSQL
+#   live Sydent suite                   | browser tests on SQLite, then on PostgreSQL (without the
+#                                       |   markup-only sweeps: playwright.config.ts SQLITE_ONLY)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -41,6 +42,8 @@ built=1; finish build "Production build" || { status=1; built=0; }
 
 # The browser tests that exist, so that tests which never ran (the server did not start) count.
 npx playwright test --list --reporter=json > "$OUT/list-e2e.json" 2> "$OUT/log-list-e2e.txt" || { cat "$OUT/log-list-e2e.txt"; status=1; }
+# PostgreSQL's run leaves out the markup-only sweeps (playwright.config.ts, SQLITE_ONLY): its own list.
+E2E_CONSOLE_DB=postgresql npx playwright test --list --reporter=json > "$OUT/list-e2e-postgresql.json" 2>> "$OUT/log-list-e2e.txt" || { cat "$OUT/log-list-e2e.txt"; status=1; }
 
 # The live Sydent suite needs the kit beside the clone; without it, it says why and is not counted.
 live_suite() {

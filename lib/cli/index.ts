@@ -20,9 +20,23 @@ async function loadCommands(): Promise<Map<string, CliCommand>> {
   return commands;
 }
 
+/**
+ * The one module a named command lives in (commands/<name with ":" as "-">.ts): loading only it
+ * keeps a cron job's start-up to what that command imports. Null when no file is named so or the
+ * file holds another command (then every command is loaded and looked up by name).
+ */
+async function loadOne(name: string): Promise<CliCommand | null> {
+  if (!/^[a-z0-9:-]+$/.test(name)) return null;
+  const file = path.join(here, "commands", `${name.replace(/:/g, "-")}.ts`);
+  if (!fs.existsSync(file)) return null;
+  const mod = (await import(file)) as { default?: CliCommand };
+  return mod.default?.name === name ? mod.default : null;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
+  const one = name && !name.startsWith("-") && name !== "help" ? await loadOne(name) : null;
+  const commands = one ? new Map([[one.name, one]]) : await loadCommands();
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const width = Math.max(...[...commands.keys()].map((k) => k.length));
     console.log("Custodian operator commands: npm run cli -- <command> [options]\n");

@@ -20,7 +20,7 @@ const pathList = (what: string) =>
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((v) => (Array.isArray(v) ? v : (v ?? "").split(/\r?\n/)).map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(filePath(what).refine((p) => isInsideLogRoots(p.replace(/[^/]*[*?][^/]*$/, "")), { message: logRootsMessage() })).max(50, "At most 50 paths."))
+    .pipe(z.array(filePath(what).refine((p) => isInsideLogRoots(p.replace(/[^/]*[*?][^/]*$/, "")), { error: () => logRootsMessage() })).max(50, "At most 50 paths."))
     .transform((list) => [...new Set(list)]);
 
 export const registerServerSchema = z.object({
