@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
 import { PrismaClient } from "@/lib/generated/console/client";
 import { PrismaClient as PgPrismaClient } from "@/lib/generated/console-pg/client";
 import { env } from "@/lib/env";
@@ -34,7 +34,7 @@ export function createConsoleDb(url: string): ConsoleDb {
   if (url.startsWith("file:")) {
     const file = sqlitePathFromUrl(url);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) });
+    const client = new PrismaClient({ adapter: new SerialBetterSqlite3({ url: file, timeout: 5000 }) });
     sqliteFiles.set(client, path.resolve(file));
     return client;
   }

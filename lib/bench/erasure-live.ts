@@ -268,8 +268,22 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     // Synthetic data: for each paused job, which global rows still match (by address, or embedding
     // it in sgAssoc), their origin and whether the origin's local row is a tombstone the peer has.
     const pausedDiagnosis: string[] = [];
-    for (const j of await db().erasureJob.findMany({ where: { batchId: created.batchId, state: "paused" }, select: { subjectEnc: true } })) {
+    for (const j of await db().erasureJob.findMany({ where: { batchId: created.batchId, state: "paused" }, select: { id: true, subjectEnc: true } })) {
       const ids = JSON.parse(decryptSecret(j.subjectEnc, "subject-identifier-v1")) as { emails?: string[]; msisdns?: string[]; mxids?: string[] };
+      // The job's steps as the engine recorded them (results are row counts), and what each
+      // Sydent logged about the subject's addresses (its unbind logs "Deleting local assoc" or
+      // "No local association found"): where a missed unbind went wrong.
+      for (const st of await db().erasureStep.findMany({ where: { jobId: j.id }, orderBy: { seq: "asc" }, select: { seq: true, kind: true, state: true, attempts: true, retries: true, result: true, serverId: true } })) {
+        const label = (await db().identityServer.findUnique({ where: { id: st.serverId ?? "" }, select: { label: true } }))?.label ?? "logs";
+        pausedDiagnosis.push(`step ${st.seq} ${st.kind} on ${label}: ${st.state}, attempts ${st.attempts}, retries ${st.retries}, result ${(st.result ?? "").slice(0, 300)}`);
+      }
+      for (const name of ["is1", "is2"] as const) {
+        const logFile = live.instance(name).log;
+        const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n") : [];
+        for (const address of [...(ids.emails ?? []), ...(ids.msisdns ?? [])]) {
+          for (const l of lines.filter((x) => x.includes(address)).slice(0, 10)) pausedDiagnosis.push(`${name} log: ${l.slice(0, 300)}`);
+        }
+      }
       for (const address of [...(ids.emails ?? []), ...(ids.msisdns ?? [])]) {
         for (const sv of servers) {
           const d = new Database(sv.dbPath, { readonly: true });

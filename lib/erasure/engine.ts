@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { decryptSecret, encryptSecret } from "@/lib/keys";
 import { IdentityDbUnavailable, type OpOptions } from "@/lib/erasure/ops-db";
-import type { ApiOptions } from "@/lib/erasure/ops-api";
+import { stillBoundAtOrigin, type ApiOptions } from "@/lib/erasure/ops-api";
 import { actStep, newMeter, type ActServer } from "@/lib/erasure/engine-act";
 import { MAINTENANCE_KINDS, writePath } from "@/lib/erasure/write-path";
 import { SydentApiError } from "@/lib/sydent/internal-api";
@@ -161,6 +161,10 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
   // issued in the first pass and one push cycle carries them all; the job stops before verifying.
   // Steps never consume an earlier replication step's result; only verification does.
   let deferredAny = false;
+  // Waits for replication (and verification's polling) stop as soon as the subject is found still
+  // bound at an origin after the unbinds were issued: no push can remove that (ops-api.ts).
+  const registered = steps.some((s) => s.kind === "deleteGlobal" || s.kind === "verify") ? await db().identityServer.findMany({ select: { label: true, dbPath: true } }) : [];
+  const api = { ...(opts.api ?? {}), hopeless: () => stillBoundAtOrigin(registered, ids) };
   for (const step of steps) {
     if ((opts.deferVerify || deferredAny) && step.kind === "verify") return { stepsRun, waiting, deferred: true };
     const server = step.serverId
@@ -213,7 +217,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
       const deferMaintenance = kind === "verify" && (await db().erasureStep.count({ where: { jobId: job.id, serverId: server.id, kind: { in: MAINTENANCE_KINDS }, state: { notIn: ["done", "skipped"] } } })) > 0;
       result = kind === "rebindBystanders"
         ? await rebindBystanders(server.dbPath, { label: server.label, serverName: server.serverName, internalApiUrl: server.internalApiUrl }, target as { rows: BystanderRow[] }, { ...opts.op, ...hooks, nowMs: nowOf(opts).getTime(), replicationWaitMs: opts.api?.replicationWaitMs, deferWait: opts.deferReplication, beingErased: beingErasedCheck(job.id) })
-        : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api: opts.api ?? {}, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
+        : await actStep(kind, server as ActServer, path, target, ids, { op: { ...opts.op, ...hooks }, api, nowMs: nowOf(opts).getTime(), deferMaintenance, meter, jobId: job.id, precomputed: opts.verified });
     } catch (e) {
       if (e instanceof ReplicationPending) {
         // Bulk pages: the unbinds are issued; the wait for the peers is shared with the page's other jobs.

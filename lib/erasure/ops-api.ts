@@ -25,6 +25,13 @@ export type ApiOptions = {
   prior?: Snapshot;
   onLocated?: (s: Snapshot) => Promise<void> | void;
   onRetry?: (info: { kind: "api"; waitedMs: number; error: string }) => void;
+  /**
+   * Why no wait can help now, or null: the subject's 3PID is still bound to the subject on a
+   * registered origin after phase 1's unbinds were issued (stillBoundAtOrigin), so no tombstone
+   * is on its way to the peers. Waits and verification polling stop at once instead of spending
+   * the replication budget; the job's verification then names what is left and the job pauses.
+   */
+  hopeless?: () => string | null;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -162,9 +169,32 @@ export async function awaitReplicatedDelete(server: LiveServer, t: ThreepidTarge
   const expired = expiryOf(o.replicationWaitMs, REPLICATION_WAIT_MS);
   const first = globalIdsFor(sydentRaw(server.dbPath), t).length;
   let left = first;
-  while (left > 0 && !expired()) {
+  let stopped: string | null = null;
+  while (left > 0 && !expired() && !(stopped = o.hopeless?.() ?? null)) {
     await sleep(1000);
     left = globalIdsFor(sydentRaw(server.dbPath), t).length;
   }
-  return { globalDeleted: 0, globalRemovedByReplication: first - left, globalRemaining: left, via: "replication" };
+  return { globalDeleted: 0, globalRemovedByReplication: first - left, globalRemaining: left, via: "replication", ...(stopped ? { stoppedWaiting: stopped } : {}) };
+}
+
+/**
+ * The hopeless check for a job's waits (ApiOptions.hopeless): the first registered server whose
+ * local table still binds one of the subject's 3PIDs to one of the subject's Matrix IDs, named
+ * with counts only, or null. One indexed autocommit read per 3PID and server; a server that
+ * cannot be read says nothing (its copy may still be on its way). Only meaningful after the job's
+ * unbinds were issued: runSteps plans every origin's unbind before any wait for a peer.
+ */
+export function stillBoundAtOrigin(servers: { label: string; dbPath: string }[], ids: { emails: string[]; msisdns: string[]; mxids: string[] }): string | null {
+  if (ids.mxids.length === 0) return null;
+  const threepids = [...ids.emails.map((a) => ["email", a] as const), ...ids.msisdns.map((a) => ["msisdn", a] as const)];
+  for (const s of servers) {
+    try {
+      const stmt = sydentRaw(s.dbPath).prepare(`SELECT count(*) AS n FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IN (${inList(ids.mxids.length)})`);
+      const n = threepids.reduce((k, [m, a]) => k + (stmt.get(m, a, ...ids.mxids) as { n: number }).n, 0);
+      if (n > 0) return `${s.label} still binds ${n} of the subject's 3PIDs to the subject after the unbinds were issued: no tombstone is on its way`;
+    } catch {
+      // unreadable now: no conclusion from this server
+    }
+  }
+  return null;
 }

@@ -45,5 +45,5 @@ describe("server:register, server:mode, server:check with Sydent's APIs", () => 
     expect(live.code).toBe(0);
     // Live, with an internal API that does not answer: erasures would pause, so the check fails.
     expect(cli("server:check", "--server", "is2").code).toBe(1);
-  });
+  }, 180_000); // nine command-line runs, each its own process: minutes on a loaded 2-core machine
 });

@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
+import { PrismaClient } from "@/lib/generated/console/client";
+
+// The console's SQLite client on one connection (lib/db-sqlite-serial.ts): another caller's plain
+// query never lands inside an open transaction. Before, a write sent while a transaction was open
+// ran inside it and vanished when that transaction rolled back, and a read saw its uncommitted rows.
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "custodian-serial-"));
+// The same construction as lib/db.ts createConsoleDb, on a scratch file of its own.
+const client = new PrismaClient({ adapter: new SerialBetterSqlite3({ url: path.join(dir, "console.db"), timeout: 5000 }) });
+afterAll(async () => {
+  await client.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const values = async () => ((await client.$queryRawUnsafe("SELECT v FROM t ORDER BY id")) as { v: string }[]).map((r) => r.v);
+
+describe("the console's SQLite connection, one caller at a time", () => {
+  it("a write made while another caller's transaction is open survives that transaction's rollback", async () => {
+    await client.$executeRawUnsafe("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    let inside: () => void = () => {};
+    const opened = new Promise<void>((r) => (inside = r));
+    const failing = client.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('rolled back')");
+      inside();
+      await sleep(100);
+      throw new Error("abort on purpose");
+    });
+    await opened;
+    await sleep(30);
+    // Prisma's promises are lazy: then() sends the write now, while the transaction is open.
+    const plain = client.$executeRawUnsafe("INSERT INTO t (v) VALUES ('kept')").then((n) => n);
+    await expect(failing).rejects.toThrow("abort on purpose");
+    await plain;
+    expect(await values()).toEqual(["kept"]);
+  });
+
+  it("a read made while another caller's transaction is open sees only committed rows", async () => {
+    let inside: () => void = () => {};
+    const opened = new Promise<void>((r) => (inside = r));
+    const failing = client.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('never committed')");
+      inside();
+      await sleep(100);
+      throw new Error("abort on purpose");
+    });
+    await opened;
+    await sleep(30);
+    const read = values();
+    await expect(failing).rejects.toThrow("abort on purpose");
+    expect(await read).toEqual(["kept"]);
+  });
+
+  it("transactions and plain writes interleaved from many callers all commit", async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      i % 2
+        ? client.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`INSERT INTO t (v) VALUES ('tx ${i}')`);
+          await sleep(5);
+        })
+        : client.$executeRawUnsafe(`INSERT INTO t (v) VALUES ('plain ${i}')`),
+    ));
+    expect((await values()).length).toBe(21);
+  });
+});

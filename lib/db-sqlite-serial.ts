@@ -1,0 +1,66 @@
+import { Mutex } from "async-mutex";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+
+// One SQLite connection, one thing at a time. Prisma's better-sqlite3 adapter runs every query on
+// a single connection and serialises only transactions against each other: a plain query sent
+// while another caller's interactive transaction is open runs INSIDE that transaction, and is
+// silently lost when it rolls back (lib/db-sqlite-serial.test.ts shows it). Two web requests, or a
+// bulk run beside a page, are enough. This factory hands Prisma the same adapter with one more
+// mutex around it: a plain query waits for an open transaction to end, and a transaction waits
+// for the plain query in progress. Queries inside a transaction go through the transaction's own
+// object and are not affected. PostgreSQL (a pool of connections) needs none of this.
+
+type Adapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
+type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
+
+function serialised(inner: Adapter): Adapter {
+  const mutex = new Mutex();
+  const wrapTx = (tx: Tx, release: () => void): Tx => {
+    let released = false;
+    const end = () => {
+      if (!released) (released = true), release();
+    };
+    return new Proxy(tx, {
+      get(target, prop, receiver) {
+        if (prop === "commit" || prop === "rollback") {
+          return async () => {
+            try {
+              await target[prop]();
+            } finally {
+              end();
+            }
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+  };
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === "queryRaw" || prop === "executeRaw" || prop === "executeScript") {
+        return (arg: never) => mutex.runExclusive(() => (target[prop] as (a: never) => Promise<unknown>)(arg));
+      }
+      if (prop === "startTransaction") {
+        return async (isolationLevel?: Parameters<Adapter["startTransaction"]>[0]) => {
+          const release = await mutex.acquire();
+          try {
+            return wrapTx(await target.startTransaction(isolationLevel), release);
+          } catch (e) {
+            release();
+            throw e;
+          }
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/** PrismaBetterSqlite3, with every query and transaction on its connection taken one at a time. */
+export class SerialBetterSqlite3 extends PrismaBetterSqlite3 {
+  override async connect(): Promise<Adapter> {
+    return serialised(await super.connect());
+  }
+}
