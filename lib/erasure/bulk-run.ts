@@ -16,6 +16,7 @@ import { verifyPage } from "@/lib/erasure/bulk-verify";
 import type { PrecomputedVerify } from "@/lib/erasure/verify-step";
 import { ReplicationBudget, replicationWaitFor, type WaitBudget } from "@/lib/erasure/ops-api";
 import { sydentRaw } from "@/lib/sydent/open";
+import { PersonLocks, personKeys } from "@/lib/erasure/person-locks";
 
 // The two background runs of a bulk batch (bulk.ts), each at most once per batch in this process
 // and both resumable from the rows' statuses after a restart:
@@ -38,6 +39,14 @@ const KEY = "subject-identifier-v1" as const;
 const DRY_CHUNK = 2000;
 /** Rows per page: phase 1 row by row, then one verification pass for the page (verifyPage). */
 const EXEC_PAGE = 500;
+/**
+ * Jobs of a page in flight at once in its first and last passes. Each job mostly waits (Sydent's
+ * answer to an unbind, its commits' fsyncs: the benchmark found Custodian 80 % idle running them
+ * one by one), so a few at a time overlap the two Sydents and Custodian's own work. Jobs sharing a
+ * person never run at once (PersonLocks); the console's SQLite connection takes one caller at a
+ * time (db-sqlite-serial.ts).
+ */
+export const EXEC_LANES = 4;
 const DONE = new Set(["completed", "phase1_done", "phase2_pending"]);
 const RUNNABLE = new Set(["approved", "running", "paused"]);
 
@@ -142,7 +151,7 @@ async function linkSubject(requestId: string, s: BulkSubject, addedById: string)
 }
 
 type Row = { id: string; rowNo: number; inputEnc: string; jobId: string | null };
-type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions };
+type Ctx = { batchId: string; requestId: string; reason: string; uploader: Actor; approvedById: string; approvedAt: Date; executor: Actor; o: RunOptions; locks: PersonLocks };
 type EngineOpts = { deferVerify?: boolean; deferReplication?: boolean; verified?: PrecomputedVerify; api?: { replicationWaitMs?: WaitBudget } };
 
 /**
@@ -165,11 +174,14 @@ async function runRow(row: Row, ctx: Ctx, eo: EngineOpts = {}): Promise<"ok" | "
       db().erasureBatchRow.update({ where: { id: row.id }, data: { jobId } }),
     ]);
   }
-  const before = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, requestId: true, planEnc: true } });
+  const before = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, requestId: true, planEnc: true, subjectEnc: true } });
   if (before && RUNNABLE.has(before.state) && before.planEnc && openJson<ErasurePlan>(before.planEnc).nothingHeld) {
     // Nothing held anywhere: no identity database is touched; the job ends "nothing_held".
     await markNothingHeld({ id: jobId, requestId: before.requestId }, ctx.executor);
   } else if (before && RUNNABLE.has(before.state)) {
+    // Every person this job touches (its subject, and the others whose rows embed the subject) is
+    // held while it runs: another job of the page sharing one waits, then reads Sydent afresh.
+    const release = await ctx.locks.acquire(personKeys(openJson(before.subjectEnc), before.planEnc ? openJson<ErasurePlan>(before.planEnc) : null));
     try {
       const { runErasureJob } = await import("@/lib/erasure/engine");
       const r = await runErasureJob(jobId, ctx.executor, eo);
@@ -178,6 +190,8 @@ async function runRow(row: Row, ctx: Ctx, eo: EngineOpts = {}): Promise<"ok" | "
       // The job stays resumable (durable steps): stop the batch here, Execute resumes it.
       await setRow("valid", `Stopped: ${(e as Error).message.slice(0, 200)}`, jobId);
       return "pause";
+    } finally {
+      release();
     }
   }
   const job = await db().erasureJob.findUnique({ where: { id: jobId }, select: { state: true, pausedReason: true } });
@@ -222,12 +236,36 @@ function backlogRows(servers: DryServer[]): number {
   return most;
 }
 
+/**
+ * Runs fn over items with at most `lanes` in flight, starting them in order. fn returning true
+ * stops further starts (those in flight finish). The first error stops further starts and is
+ * thrown once every lane has stopped, so nothing is left running behind the caller's back.
+ */
+async function inLanes<T>(items: T[], lanes: number, fn: (x: T) => Promise<boolean>): Promise<void> {
+  let next = 0;
+  let stop = false;
+  let error: unknown = null;
+  const lane = async () => {
+    while (!stop && next < items.length) {
+      const x = items[next++];
+      try {
+        if (await fn(x)) stop = true;
+      } catch (e) {
+        error ??= e;
+        stop = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, items.length)) }, lane));
+  if (error) throw error;
+}
+
 /** Starts (or joins) the execution of an approved batch. */
 export function launchExecution(batchId: string, executor: Actor, o: RunOptions = {}): Promise<void> {
   return once(`exec:${batchId}`, async () => {
     const batch = await db().erasureBatch.findUniqueOrThrow({ where: { id: batchId } });
     if (!batch.approvedById || !batch.approvedAt) throw new Error("The batch is not approved.");
-    const ctx = { batchId, requestId: await requestFor(batchId, executor), reason: batch.reason, uploader: await staffActor(batch.createdById), approvedById: batch.approvedById, approvedAt: batch.approvedAt, executor, o };
+    const ctx = { batchId, requestId: await requestFor(batchId, executor), reason: batch.reason, uploader: await staffActor(batch.createdById), approvedById: batch.approvedById, approvedAt: batch.approvedAt, executor, o, locks: new PersonLocks() };
     const todo = { batchId, OR: [{ status: "valid" }, { status: "nothing_held", jobId: null }] };
     const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
     const servers = await serversFor(o);
@@ -248,24 +286,27 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       let budget: ReplicationBudget | null = null;
       // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
       // passes go on with the page's other jobs, each of which is independent.
-      const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean) => {
+      // lanes: jobs in flight at once (EXEC_LANES in the first pass; the replication pass goes one
+      // job at a time, as its waits overlap anyway). Rows start in order; after a pause with
+      // stopOnPause no further row starts and the ones in flight finish.
+      const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean, lanes = 1) => {
         const out: { row: Row; jobId: string }[] = [];
-        for (const row of list) {
+        await inLanes(list, lanes, async (row) => {
           after = Math.max(after, row.rowNo);
           const wait = budget ? { api: { replicationWaitMs: budget.remainingMs } } : {};
           const r = await runRow(row, ctx, { ...eo, ...wait });
           if (r === "pause") {
             paused = true;
-            if (stopOnPause) return out;
-            continue;
+            return stopOnPause;
           }
           if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
           else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
-        }
-        return out;
+          return false;
+        });
+        return out.sort((a, b) => a.row.rowNo - b.row.rowNo);
       };
       const clock = [Date.now()];
-      deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true);
+      deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true, EXEC_LANES);
       clock.push(Date.now());
       // First the expected wait for the page's rows; while pushes are accepted, up to three times
       // the wait for the largest backlog (the page's rows behind Sydent's own).
@@ -275,10 +316,12 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       clock.push(Date.now());
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
       clock.push(Date.now());
-      for (const d of deferred) {
-        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: budget.remainingMs } })) === "pause") paused = true;
+      const page = budget;
+      await inLanes(deferred, EXEC_LANES, async (d) => {
+        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: page.remainingMs } })) === "pause") paused = true;
         o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
-      }
+        return false;
+      });
       clock.push(Date.now());
       const secs = (i: number) => (clock[i + 1] - clock[i]) / 1000;
       o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total, page: { jobs: deferred.length, writesS: secs(0), replicationS: secs(1), verifyS: secs(2), finishS: secs(3) } });
