@@ -308,7 +308,8 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
         }
       }
     }
-    const steps = await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds } }, select: { state: true, result: true } });
+    const steps: { state: string; result: string | null }[] = [];
+    for (let i = 0; i < jobIds.length; i += 400) steps.push(...(await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds.slice(i, i + 400) } }, select: { state: true, result: true } })));
     const verifySteps = { total: steps.length, failed: 0, sydentChecked: 0, sydentOk: 0, sydentStatuses: {} as Record<string, number> };
     for (const s of steps) {
       if (s.state === "failed") verifySteps.failed++;

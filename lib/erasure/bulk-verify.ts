@@ -11,10 +11,19 @@ import { verifyBatch, type PrecomputedVerify } from "@/lib/erasure/verify-step";
  * verify step on that server is still to run. A server that cannot be read is left out (each job's
  * own verify step then meets the problem and pauses, as for a single erasure).
  */
+const ID_CHUNK = 400;
+
 export async function verifyPage(jobIds: string[]): Promise<PrecomputedVerify> {
   const found = new Map<string, VerifyResult>();
-  const steps = await db().erasureStep.findMany({ where: { jobId: { in: jobIds }, kind: "verify", state: { notIn: ["done", "skipped"] } }, select: { jobId: true, serverId: true } });
-  const jobs = new Map((await db().erasureJob.findMany({ where: { id: { in: jobIds } }, select: { id: true, subjectEnc: true } })).map((j) => [j.id, j]));
+  // In chunks: SQLite refuses a statement with more bound parameters than its limit (a page of
+  // 1,000 jobs in one IN list is over it).
+  const steps: { jobId: string; serverId: string | null }[] = [];
+  const jobs = new Map<string, { id: string; subjectEnc: string }>();
+  for (let i = 0; i < jobIds.length; i += ID_CHUNK) {
+    const part = jobIds.slice(i, i + ID_CHUNK);
+    steps.push(...(await db().erasureStep.findMany({ where: { jobId: { in: part }, kind: "verify", state: { notIn: ["done", "skipped"] } }, select: { jobId: true, serverId: true } })));
+    for (const j of await db().erasureJob.findMany({ where: { id: { in: part } }, select: { id: true, subjectEnc: true } })) jobs.set(j.id, j);
+  }
   const byServer = new Map<string, string[]>();
   for (const s of steps) if (s.serverId) (byServer.get(s.serverId) ?? byServer.set(s.serverId, []).get(s.serverId)!).push(s.jobId);
   const { subjectIdsOf } = await import("@/lib/erasure/engine");
