@@ -135,7 +135,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     };
 
     // Verification alone (the read side, item 6): the batch pass over every subject on both servers
-    // (pages of 500; bulk execution's pages are 1,000), and the per-subject path on a small sample for scale.
+    // (pages of 500, as bulk execution does), and the per-subject path on a small sample for scale.
     const { verifyBatch, verifyStep } = await import("@/lib/erasure/verify-step");
     const registered = await db().identityServer.findMany();
     const ids = subjectIdsFor(o.dbs, queries);

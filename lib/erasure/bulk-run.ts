@@ -39,11 +39,10 @@ const KEY = "subject-identifier-v1" as const;
 const DRY_CHUNK = 2000;
 /**
  * Rows per page: phase 1 for the page's rows, then one verification pass for the page
- * (verifyPage). Each page ends with a tail nothing else overlaps (the last push cycle to reach the
- * peers, then verification and finishing), about 15 s against real Sydent: pages of 1,000 pay it
- * half as often as pages of 500, and a page's 1,000 subjects verify in one pass in a few seconds.
+ * (verifyPage). Pages of 1,000 were measured against real Sydent (BENCHMARKS.md): no faster than
+ * 500 (8.5 against 8.4 subjects/s), and that run met Sydent error lines not yet explained.
  */
-const EXEC_PAGE = 1000;
+const EXEC_PAGE = 500;
 /**
  * Jobs of a page in flight at once in its first and last passes. Each job mostly waits (Sydent's
  * answer to an unbind, its commits' fsyncs: the benchmark found Custodian 80 % idle running them
