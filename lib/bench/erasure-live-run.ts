@@ -32,6 +32,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
     ...r.pausedDiagnosis.map((x) => `  - still found: ${x}`),
     `- verify steps ${r.verifySteps.total} (failed ${r.verifySteps.failed}); through Sydent ${r.verifySteps.sydentChecked} (ok ${r.verifySteps.sydentOk}), statuses ${JSON.stringify(r.verifySteps.sydentStatuses)}`,
     `- Sydent error lines since the erasure started: ${r.sydentErrors.duringErasure.total} ${JSON.stringify({ error: r.sydentErrors.duringErasure.error, traceback: r.sydentErrors.duringErasure.traceback, locked: r.sydentErrors.duringErasure.database_is_locked, already_exists: r.sydentErrors.duringErasure.already_exists })}`,
+    ...(r.sydentErrors.context ?? []).map((l) => `    ${l}`),
     `- still answered by Sydent's bulk_lookup afterwards: ${Object.entries(r.stillAnswered).map(([k, v]) => `${k} ${v.found}/${v.asked} (HTTP ${[...new Set(v.statuses)].join(",")})`).join(", ")}`,
     `- load failures during: ${d.failures} ${JSON.stringify(d.failuresByKindStatus)}; load runs that could not start: ${r.loadRunErrors.length}`,
     "",

@@ -42,7 +42,8 @@ export type ErasureLiveResult = {
   verifySteps: { total: number; failed: number; sydentChecked: number; sydentOk: number; sydentStatuses: Record<string, number> };
   stillAnswered: Record<string, { asked: number; found: number; statuses: (number | null)[] }>;
   load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
-  sydentErrors: { duringErasure: ErrorReport["totals"] & { console: ErrorReport["console_totals"]; total: number; first: unknown } };
+  /** context: each error line during the execution and the 24 lines after it (synthetic data). */
+  sydentErrors: { duringErasure: ErrorReport["totals"] & { console: ErrorReport["console_totals"]; total: number; first: unknown }; context: string[] };
   startupS: number;
   /** Load-driver runs whose set-up failed (no CSV): counted as failed load, listed here. */
   loadRunErrors: string[];
@@ -202,6 +203,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     if (!approved.ok) throw new Error(approved.message);
     o.onProgress(`erasure-live: dry run ${dryRunS.toFixed(1)} s; executing ${created.validRows} rows`);
     const tExec = Date.now();
+    const tExecIso = new Date(tExec).toISOString();
     const pushBefore = pushState(servers);
     let last = 0;
     const pages: ErasureLiveResult["pages"] = [];
@@ -253,6 +255,23 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       errors_total: a.errors_total + e.errors_total,
       console_errors_total: a.console_errors_total + e.console_errors_total,
     }));
+
+    // Sydent's error lines with what follows them (the exception itself comes after "Traceback"
+    // and "Unhandled error in Deferred"): the kit's folder, and so its logs, go when it stops.
+    const errorContext: string[] = [];
+    if (errors.errors_total + errors.console_errors_total > 0) {
+      for (const name of ["is1", "is2"] as const) {
+        for (const logFile of [live.instance(name).log, live.instance(name).console_log]) {
+          const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n") : [];
+          for (let i = 0; i < lines.length && errorContext.length < 80; i++) {
+            // Sydent's lines start "YYYY-MM-DD HH:MM:SS,mmm" (UTC here); a traceback follows its error line.
+            if (!/ - (ERROR|CRITICAL) - /.test(lines[i]) || lines[i].slice(0, 19) < tExecIso.slice(0, 19).replace("T", " ")) continue;
+            errorContext.push(...lines.slice(i, i + 25).map((l) => `${name}: ${l.slice(0, 300)}`), `${name}: ----`);
+            i += 24;
+          }
+        }
+      }
+    }
 
     // Outcome per job and per verify step (SQL and Sydent's answers), and a final look through Sydent.
     const jobs: Record<string, number> = {};
@@ -336,7 +355,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
       subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts, replication, pausedDiagnosis,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
-      sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances } },
+      sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances }, context: errorContext },
       startupS,
       verification,
       loadRunErrors,
