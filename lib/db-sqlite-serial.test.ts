@@ -19,19 +19,25 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const values = async () => ((await client.$queryRawUnsafe("SELECT v FROM t ORDER BY id")) as { v: string }[]).map((r) => r.v);
 
+/** Another caller's transaction that inserts `v`, then fails and rolls back; resolves once it is open. */
+async function openFailingTransaction(v: string): Promise<{ failing: Promise<unknown> }> {
+  let inside: () => void = () => {};
+  const opened = new Promise<void>((r) => (inside = r));
+  const failing = client.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`INSERT INTO t (v) VALUES ('${v}')`);
+    inside();
+    await sleep(100);
+    throw new Error("abort on purpose");
+  });
+  await opened;
+  await sleep(30);
+  return { failing }; // wrapped: an async function returning the promise itself would wait for it
+}
+
 describe("the console's SQLite connection, one caller at a time", () => {
   it("a write made while another caller's transaction is open survives that transaction's rollback", async () => {
     await client.$executeRawUnsafe("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-    let inside: () => void = () => {};
-    const opened = new Promise<void>((r) => (inside = r));
-    const failing = client.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('rolled back')");
-      inside();
-      await sleep(100);
-      throw new Error("abort on purpose");
-    });
-    await opened;
-    await sleep(30);
+    const { failing } = await openFailingTransaction("rolled back");
     // Prisma's promises are lazy: then() sends the write now, while the transaction is open.
     const plain = client.$executeRawUnsafe("INSERT INTO t (v) VALUES ('kept')").then((n) => n);
     await expect(failing).rejects.toThrow("abort on purpose");
@@ -40,16 +46,7 @@ describe("the console's SQLite connection, one caller at a time", () => {
   });
 
   it("a read made while another caller's transaction is open sees only committed rows", async () => {
-    let inside: () => void = () => {};
-    const opened = new Promise<void>((r) => (inside = r));
-    const failing = client.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('never committed')");
-      inside();
-      await sleep(100);
-      throw new Error("abort on purpose");
-    });
-    await opened;
-    await sleep(30);
+    const { failing } = await openFailingTransaction("never committed");
     const read = values();
     await expect(failing).rejects.toThrow("abort on purpose");
     expect(await read).toEqual(["kept"]);
