@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { decryptSecret } from "@/lib/keys";
+import { chunk } from "@/lib/erasure/ops-core";
 import { pickErasureSubjects } from "@/lib/bench/erasure";
 import { loadStats, type LoadWindowStats } from "@/lib/bench/load-stats";
 import type { ErrorReport } from "@/lib/test/sydent-live";
@@ -328,7 +329,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       }
     }
     const steps: { state: string; result: string | null }[] = [];
-    for (let i = 0; i < jobIds.length; i += 400) steps.push(...(await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: jobIds.slice(i, i + 400) } }, select: { state: true, result: true } })));
+    for (const part of chunk(jobIds, 400)) steps.push(...(await db().erasureStep.findMany({ where: { kind: "verify", jobId: { in: part } }, select: { state: true, result: true } })));
     const verifySteps = { total: steps.length, failed: 0, sydentChecked: 0, sydentOk: 0, sydentStatuses: {} as Record<string, number> };
     for (const s of steps) {
       if (s.state === "failed") verifySteps.failed++;

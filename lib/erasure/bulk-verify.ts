@@ -1,5 +1,6 @@
 import { db } from "@/lib/db";
 import { IdentityDbUnavailable } from "@/lib/erasure/ops-db";
+import { chunk } from "@/lib/erasure/ops-core";
 import type { VerifyResult } from "@/lib/erasure/verify";
 import { verifyBatch, type PrecomputedVerify } from "@/lib/erasure/verify-step";
 
@@ -19,8 +20,7 @@ export async function verifyPage(jobIds: string[]): Promise<PrecomputedVerify> {
   // 1,000 jobs in one IN list is over it).
   const steps: { jobId: string; serverId: string | null }[] = [];
   const jobs = new Map<string, { id: string; subjectEnc: string }>();
-  for (let i = 0; i < jobIds.length; i += ID_CHUNK) {
-    const part = jobIds.slice(i, i + ID_CHUNK);
+  for (const part of chunk(jobIds, ID_CHUNK)) {
     steps.push(...(await db().erasureStep.findMany({ where: { jobId: { in: part }, kind: "verify", state: { notIn: ["done", "skipped"] } }, select: { jobId: true, serverId: true } })));
     for (const j of await db().erasureJob.findMany({ where: { id: { in: part } }, select: { id: true, subjectEnc: true } })) jobs.set(j.id, j);
   }
