@@ -53,7 +53,7 @@ async function verifyLive(server: ActServer, ids: SubjectIds, o: ActOptions) {
     const v = judge(await verifyStep(asked, ids, { nowMs: o.nowMs, jobId: o.jobId, precomputed }), o.deferMaintenance);
     if (v.ok || expired()) return v;
     // A row still bound at its origin after the unbinds: no push will remove it; stop polling.
-    const hopeless = server.sydentMode === "live" ? o.api.hopeless?.() : null;
+    const hopeless = server.sydentMode === "live" ? await o.api.hopeless?.() : null;
     if (hopeless) return { ...v, stoppedWaiting: hopeless };
     precomputed = undefined;
     await sleep(1000);

@@ -162,9 +162,10 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
   // Steps never consume an earlier replication step's result; only verification does.
   let deferredAny = false;
   // Waits for replication (and verification's polling) stop as soon as the subject is found still
-  // bound at an origin after the unbinds were issued: no push can remove that (ops-api.ts).
-  const registered = steps.some((s) => s.kind === "deleteGlobal" || s.kind === "verify") ? await db().identityServer.findMany({ select: { label: true, dbPath: true } }) : [];
-  const api = { ...(opts.api ?? {}), hopeless: () => stillBoundAtOrigin(registered, ids) };
+  // bound at an origin after the unbinds were issued: no push can remove that (ops-api.ts). The
+  // registered servers are read only when a wait first asks, not on every run of the steps.
+  let registered: Promise<{ label: string; dbPath: string }[]> | null = null;
+  const api = { ...(opts.api ?? {}), hopeless: async () => stillBoundAtOrigin(await (registered ??= db().identityServer.findMany({ select: { label: true, dbPath: true } })), ids) };
   for (const step of steps) {
     if ((opts.deferVerify || deferredAny) && step.kind === "verify") return { stepsRun, waiting, deferred: true };
     const server = step.serverId

@@ -51,7 +51,7 @@ describe("waits that cannot end", () => {
   it("the peer's wait stops at once with the reason, and does not once the origin holds the tombstone", async () => {
     const t = { medium: row.medium as "email" | "msisdn", address: row.address };
     const live = { label: "is2", dbPath: is2, internalApiUrl: null, serverName: "is2" };
-    const stuck = await awaitReplicatedDelete(live, t, { replicationWaitMs: 600_000, hopeless: () => stillBoundAtOrigin(servers, ids) });
+    const stuck = await awaitReplicatedDelete(live, t, { replicationWaitMs: 600_000, hopeless: async () => stillBoundAtOrigin(servers, ids) });
     expect(stuck.globalRemaining).toBeGreaterThan(0);
     expect(stuck).toMatchObject({ stoppedWaiting: expect.stringMatching(/^is1 still binds/) });
 
@@ -61,7 +61,7 @@ describe("waits that cannot end", () => {
     w.close();
     expect(stillBoundAtOrigin(servers, ids)).toBeNull();
     // Now a push could come: the wait runs its (here zero) budget instead of stopping early.
-    const waiting = await awaitReplicatedDelete(live, t, { replicationWaitMs: 0, hopeless: () => stillBoundAtOrigin(servers, ids) });
+    const waiting = await awaitReplicatedDelete(live, t, { replicationWaitMs: 0, hopeless: async () => stillBoundAtOrigin(servers, ids) });
     expect(waiting).not.toHaveProperty("stoppedWaiting");
   });
 });

@@ -31,7 +31,7 @@ export type ApiOptions = {
    * is on its way to the peers. Waits and verification polling stop at once instead of spending
    * the replication budget; the job's verification then names what is left and the job pauses.
    */
-  hopeless?: () => string | null;
+  hopeless?: () => Promise<string | null>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -170,7 +170,8 @@ export async function awaitReplicatedDelete(server: LiveServer, t: ThreepidTarge
   const first = globalIdsFor(sydentRaw(server.dbPath), t).length;
   let left = first;
   let stopped: string | null = null;
-  while (left > 0 && !expired() && !(stopped = o.hopeless?.() ?? null)) {
+  while (left > 0 && !expired()) {
+    if ((stopped = (await o.hopeless?.()) ?? null)) break;
     await sleep(1000);
     left = globalIdsFor(sydentRaw(server.dbPath), t).length;
   }
