@@ -259,11 +259,14 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
 
     // Sydent's error lines with what follows them (the exception itself comes after "Traceback"
     // and "Unhandled error in Deferred"): the kit's folder, and so its logs, go when it stops.
+    // Each log file is read once for the error context and the paused jobs' diagnosis below.
+    const logLines = new Map<string, string[]>();
+    const linesOf = (file: string) => logLines.get(file) ?? logLines.set(file, fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : []).get(file)!;
     const errorContext: string[] = [];
     if (errors.errors_total + errors.console_errors_total > 0) {
       for (const name of ["is1", "is2"] as const) {
         for (const logFile of [live.instance(name).log, live.instance(name).console_log]) {
-          const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n") : [];
+          const lines = linesOf(logFile);
           for (let i = 0; i < lines.length && errorContext.length < 80; i++) {
             // Sydent's lines start "YYYY-MM-DD HH:MM:SS,mmm" (UTC here); a traceback follows its error line.
             if (!/ - (ERROR|CRITICAL) - /.test(lines[i]) || lines[i].slice(0, 19) < tExecIso.slice(0, 19).replace("T", " ")) continue;
@@ -294,12 +297,11 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       // Sydent logged about the subject's addresses (its unbind logs "Deleting local assoc" or
       // "No local association found"): where a missed unbind went wrong.
       for (const st of await db().erasureStep.findMany({ where: { jobId: j.id }, orderBy: { seq: "asc" }, select: { seq: true, kind: true, state: true, attempts: true, retries: true, result: true, serverId: true } })) {
-        const label = (await db().identityServer.findUnique({ where: { id: st.serverId ?? "" }, select: { label: true } }))?.label ?? "logs";
+        const label = servers.find((x) => x.id === st.serverId)?.label ?? "logs";
         pausedDiagnosis.push(`step ${st.seq} ${st.kind} on ${label}: ${st.state}, attempts ${st.attempts}, retries ${st.retries}, result ${(st.result ?? "").slice(0, 300)}`);
       }
       for (const name of ["is1", "is2"] as const) {
-        const logFile = live.instance(name).log;
-        const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n") : [];
+        const lines = linesOf(live.instance(name).log);
         for (const address of [...(ids.emails ?? []), ...(ids.msisdns ?? [])]) {
           for (const l of lines.filter((x) => x.includes(address)).slice(0, 10)) pausedDiagnosis.push(`${name} log: ${l.slice(0, 300)}`);
         }

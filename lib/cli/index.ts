@@ -35,7 +35,7 @@ async function loadOne(name: string): Promise<CliCommand | null> {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const one = name && !name.startsWith("-") && name !== "help" ? await loadOne(name) : null;
+  const one = name ? await loadOne(name) : null;
   const commands = one ? new Map([[one.name, one]]) : await loadCommands();
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const width = Math.max(...[...commands.keys()].map((k) => k.length));

@@ -50,7 +50,7 @@ const EXEC_PAGE = 500;
  * person never run at once (PersonLocks); the console's SQLite connection takes one caller at a
  * time (db-sqlite-serial.ts).
  */
-export const EXEC_LANES = 4;
+const EXEC_LANES = 4;
 const DONE = new Set(["completed", "phase1_done", "phase2_pending"]);
 const RUNNABLE = new Set(["approved", "running", "paused"]);
 
