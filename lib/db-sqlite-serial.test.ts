@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
+import Database from "better-sqlite3";
+import { cachePrepared, SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
 import { PrismaClient } from "@/lib/generated/console/client";
 
 // The console's SQLite client on one connection (lib/db-sqlite-serial.ts): another caller's plain
@@ -62,5 +63,42 @@ describe("the console's SQLite connection, one caller at a time", () => {
         : client.$executeRawUnsafe(`INSERT INTO t (v) VALUES ('plain ${i}')`),
     ));
     expect((await values()).length).toBe(21);
+  });
+});
+
+describe("kept prepared statements", () => {
+  it("the same query with other arguments answers for those arguments, through Prisma", async () => {
+    const pick = (v: string) => client.$queryRawUnsafe<{ v: string }[]>("SELECT v FROM t WHERE v = ?", v);
+    expect(await pick("kept")).toEqual([{ v: "kept" }]);
+    expect(await pick("tx 1")).toEqual([{ v: "tx 1" }]);
+    expect(await pick("nobody")).toEqual([]);
+    expect(await client.$executeRawUnsafe("UPDATE t SET v = ? WHERE v = ?", "kept again", "kept")).toBe(1);
+    expect(await client.$executeRawUnsafe("UPDATE t SET v = ? WHERE v = ?", "kept", "kept again")).toBe(1);
+    // An error in one call leaves the kept statement usable.
+    await expect(client.$executeRawUnsafe("INSERT INTO t (id, v) VALUES (?, ?)", 1, "duplicate id")).rejects.toThrow();
+    expect(await pick("kept")).toEqual([{ v: "kept" }]);
+  });
+
+  it("a kept statement follows a schema change; the oldest is dropped beyond the limit and prepared again", () => {
+    const conn = new Database(":memory:");
+    let prepared = 0;
+    const real = conn.prepare.bind(conn);
+    conn.prepare = ((sql: string) => (prepared++, real(sql))) as typeof conn.prepare;
+    cachePrepared(conn as never, 2);
+    const p = conn.prepare as unknown as (sql: string) => { bind(a: unknown[]): { run(): unknown; raw(): { all(): unknown[] } }; run(): unknown };
+    p("CREATE TABLE a (x)").run();
+    const sel = "SELECT * FROM a WHERE x >= ?";
+    p("INSERT INTO a (x) VALUES (?)").bind([1]).run();
+    p("INSERT INTO a (x) VALUES (?)").bind([2]).run();
+    expect(p(sel).bind([2]).raw().all()).toEqual([[2]]);
+    conn.exec("ALTER TABLE a ADD COLUMN y DEFAULT 'z'");
+    expect(p(sel).bind([1]).raw().all()).toEqual([[1, "z"], [2, "z"]]);
+    expect(prepared).toBe(3); // CREATE, INSERT, SELECT: each once (a third dropped the CREATE)
+    p("SELECT 1").run(); // the least recently used, the INSERT, goes
+    expect(p(sel).bind([3]).raw().all()).toEqual([]);
+    p("INSERT INTO a (x) VALUES (?)").bind([3]).run(); // prepared again
+    expect(p(sel).bind([3]).raw().all()).toEqual([[3, "z"]]);
+    expect(prepared).toBe(5); // SELECT 1 and the INSERT again; the SELECT stayed (used since)
+    conn.close();
   });
 });
