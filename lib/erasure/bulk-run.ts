@@ -22,7 +22,7 @@ import { PersonLocks, personKeys } from "@/lib/erasure/person-locks";
 // and both resumable from the rows' statuses after a restart:
 // - the dry run, over rows still "pending", DRY_CHUNK rows at a time (read only on the identity
 //   databases; each row's result commits with its own access-log entry under the row's pseudonym);
-// - the execution, over rows not yet finished, one erasure job per row, sequentially: the row's
+// - the execution, over rows not yet finished, one erasure job per row: the row's
 //   subject is linked to the batch's request (RequestSubject), workflow.startErasure creates
 //   the job (its full search and plan), the job is marked approved by the batch's approver (the
 //   batch was approved as a whole) and linked to the batch, then the engine runs it. A job that
@@ -34,6 +34,9 @@ import { PersonLocks, personKeys } from "@/lib/erasure/person-locks";
 //   up to its verify steps, then the page is verified in one pass
 //   (bulk-verify.ts: one scan per table for all its subjects, batched lookups through Sydent),
 //   then each job finishes with its own results (its verify steps, receipt and first phase-2 pass).
+//   Pages overlap by one: the next page's first pass runs while a page waits, verifies and
+//   finishes, so that Sydent's 10-second pushes keep finding tombstones to carry. Up to EXEC_LANES
+//   jobs run at once in a pass; jobs sharing a person never do (PersonLocks).
 
 const KEY = "subject-identifier-v1" as const;
 const DRY_CHUNK = 2000;
@@ -59,7 +62,11 @@ export type BulkProgress = {
   /** After each execution page: its jobs and seconds per pass (writes through Sydent, waits for replication, verification, finishing). */
   page?: { jobs: number; writesS: number; replicationS: number; verifyS: number; finishS: number };
 };
-export type RunOptions = { servers?: DryServer[]; onProgress?: (p: BulkProgress) => void; find?: Finder; now?: Date };
+export type RunOptions = {
+  servers?: DryServer[]; onProgress?: (p: BulkProgress) => void; find?: Finder; now?: Date;
+  /** Rows per execution page (EXEC_PAGE); tests use a few, to run batches across page boundaries. */
+  pageSize?: number;
+};
 
 const g = globalThis as unknown as { custodianBulkRuns?: Map<string, Promise<void>> };
 const runs = (g.custodianBulkRuns ??= new Map());
@@ -240,6 +247,9 @@ function backlogRows(servers: DryServer[]): number {
   return most;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
 /**
  * Runs fn over items with at most `lanes` in flight, starting them in order. fn returning true
  * stops further starts (those in flight finish). The first error stops further starts and is
@@ -273,64 +283,99 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
     const todo = { batchId, OR: [{ status: "valid" }, { status: "nothing_held", jobId: null }] };
     const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
     const servers = await serversFor(o);
+    const pageSize = o.pageSize ?? EXEC_PAGE;
+    const progress = async (page?: BulkProgress["page"]) => o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total, ...(page ? { page } : {}) });
     let after = -1;
-    for (;;) {
-      const rows = await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: EXEC_PAGE, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
-      if (rows.length === 0) break;
-      const stop = () => db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } });
-      // Phase-1 writes row by row (Sydent's unbinds on the origins) without waiting for peers; then
-      // the page's waits for replication together (one push cycle carries up to 100 tombstones);
-      // verification of the whole page at once; then each job finishes.
-      let deferred: { row: Row; jobId: string }[] = [];
+
+    // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
+    // passes go on with the page's other jobs, each of which is independent.
+    // lanes: jobs in flight at once (EXEC_LANES in the first pass; the replication pass goes one
+    // job at a time, as its waits overlap anyway). Rows start in order; after a pause with
+    // stopOnPause no further row starts and the ones in flight finish.
+    const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean, lanes: number, budget: ReplicationBudget | null) => {
+      const out: { row: Row; jobId: string }[] = [];
       let paused = false;
+      await inLanes(list, lanes, async (row) => {
+        after = Math.max(after, row.rowNo);
+        const wait = budget ? { api: { replicationWaitMs: budget.remainingMs } } : {};
+        const r = await runRow(row, ctx, { ...eo, ...wait });
+        if (r === "pause") {
+          paused = true;
+          return stopOnPause;
+        }
+        if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
+        else await progress();
+        return false;
+      });
+      return { deferred: out.sort((a, b) => a.row.rowNo - b.row.rowNo), paused };
+    };
+
+    // A page's first pass: each job's phase-1 writes (Sydent's unbinds on the origins), up to its
+    // first wait for a peer.
+    const firstPass = async (rows: Row[]) => {
+      const startedAt = Date.now();
+      return { ...(await defer(rows, { deferVerify: true, deferReplication: true }, true, EXEC_LANES, null)), startedAt, writtenAt: Date.now() };
+    };
+    // The rest of a page: the jobs' waits for replication together (one push cycle carries up to
+    // 100 tombstones), verification of the whole page at once, then each job finishes with its own
+    // results. True when a job paused.
+    const rest = async (first: Awaited<ReturnType<typeof firstPass>>): Promise<boolean> => {
+      let paused = first.paused;
+      let deferred = first.deferred;
       // One replication budget for the page's waits (and for verification's polling), not 45 s per
       // job: it runs out only when the peers stop receiving (no push accepted on the page's servers
       // for REPLICATION_WAIT_MS), then each job's verification records what is still there and the
       // job pauses. A large backlog behind Sydent's 100-rows-per-10-s push is slow, not stopped.
-      let budget: ReplicationBudget | null = null;
-      // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
-      // passes go on with the page's other jobs, each of which is independent.
-      // lanes: jobs in flight at once (EXEC_LANES in the first pass; the replication pass goes one
-      // job at a time, as its waits overlap anyway). Rows start in order; after a pause with
-      // stopOnPause no further row starts and the ones in flight finish.
-      const defer = async (list: Row[], eo: EngineOpts, stopOnPause: boolean, lanes = 1) => {
-        const out: { row: Row; jobId: string }[] = [];
-        await inLanes(list, lanes, async (row) => {
-          after = Math.max(after, row.rowNo);
-          const wait = budget ? { api: { replicationWaitMs: budget.remainingMs } } : {};
-          const r = await runRow(row, ctx, { ...eo, ...wait });
-          if (r === "pause") {
-            paused = true;
-            return stopOnPause;
-          }
-          if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
-          else o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
-          return false;
-        });
-        return out.sort((a, b) => a.row.rowNo - b.row.rowNo);
-      };
-      const clock = [Date.now()];
-      deferred = await defer(rows, { deferVerify: true, deferReplication: true }, true, EXEC_LANES);
-      clock.push(Date.now());
       // First the expected wait for the page's rows; while pushes are accepted, up to three times
       // the wait for the largest backlog (the page's rows behind Sydent's own).
-      budget = new ReplicationBudget(replicationWaitFor(deferred.length), () => pushesAccepted(servers), { maxMs: 3 * replicationWaitFor(Math.max(deferred.length, backlogRows(servers))) });
+      const budget = new ReplicationBudget(replicationWaitFor(deferred.length), () => pushesAccepted(servers), { maxMs: 3 * replicationWaitFor(Math.max(deferred.length, backlogRows(servers))) });
+      const clock = [first.startedAt, first.writtenAt, Date.now()];
       // The jobs already started finish even when a later row paused the batch (as before).
-      if (deferred.length) deferred = await defer(deferred.map((d) => d.row), { deferVerify: true }, false);
+      if (deferred.length) {
+        const r = await defer(deferred.map((d) => d.row), { deferVerify: true }, false, 1, budget);
+        deferred = r.deferred;
+        paused ||= r.paused;
+      }
       clock.push(Date.now());
       const verified = deferred.length ? await verifyPage(deferred.map((d) => d.jobId)) : undefined;
       clock.push(Date.now());
-      const page = budget;
       await inLanes(deferred, EXEC_LANES, async (d) => {
-        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: page.remainingMs } })) === "pause") paused = true;
-        o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total });
+        if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: budget.remainingMs } })) === "pause") paused = true;
+        await progress();
         return false;
       });
       clock.push(Date.now());
-      const secs = (i: number) => (clock[i + 1] - clock[i]) / 1000;
-      o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total, page: { jobs: deferred.length, writesS: secs(0), replicationS: secs(1), verifyS: secs(2), finishS: secs(3) } });
-      if (paused) return void (await stop());
+      const secs = (a: number, b: number) => (clock[b] - clock[a]) / 1000;
+      // writesS: the first pass; replicationS: from its end (the next page's first pass may run
+      // meanwhile) until every wait of the page has ended.
+      await progress({ jobs: deferred.length, writesS: secs(0, 1), replicationS: secs(1, 3), verifyS: secs(3, 4), finishS: secs(4, 5) });
+      return paused;
+    };
+
+    // Pages overlap by one: page N+1's first pass runs while page N waits for replication,
+    // verifies and finishes, so that Sydent's pushes (every 10 s) always have tombstones to carry.
+    // Rows still start in order. After a pause no new page starts; the pages already started
+    // finish, and Execute resumes from the rows not done.
+    // Each page's rest is held settled (a failure is kept, not left unhandled, while the next page
+    // is read and written).
+    let tail: Promise<Settled<boolean>> = Promise.resolve({ ok: true, value: false });
+    let paused = false;
+    for (;;) {
+      const rows: Row[] = paused ? [] : await db().erasureBatchRow.findMany({ where: { ...todo, rowNo: { gt: after } }, orderBy: { rowNo: "asc" }, take: pageSize, select: { id: true, rowNo: true, inputEnc: true, jobId: true } });
+      if (rows.length === 0) break;
+      const [before, first] = await Promise.all([tail, settle(firstPass(rows))]);
+      if (!first.ok) throw first.error;
+      if (!before.ok) {
+        // The jobs this page started still finish before the failure is reported.
+        await settle(rest(first.value));
+        throw before.error;
+      }
+      paused = before.value || first.value.paused;
+      tail = settle(rest(first.value));
     }
+    const last = await tail;
+    if (!last.ok) throw last.error;
+    if (last.value || paused) return void (await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "approved" } }));
     await db().erasureBatch.updateMany({ where: { id: batchId, state: "running" }, data: { state: "done" } });
   });
 }
