@@ -1,6 +1,7 @@
 import { byLowerAddress } from "@/lib/sydent/lower-address";
 import type Database from "better-sqlite3";
 import { casefold } from "@/lib/sydent/normalise";
+import { chunks } from "@/lib/subjects/search-scan";
 import { mergeSnapshots, openWriteDb, withRetry, type OpOptions, type Snapshot } from "@/lib/erasure/ops-db";
 import type { ThreepidTarget } from "@/lib/erasure/ops";
 
@@ -14,11 +15,7 @@ export const spellingsOf = (t: ThreepidTarget) => [...new Set([t.address, ...(t.
 const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 export const inList = (n: number) => Array(n).fill("?").join(",");
 
-export function chunk<T>(xs: T[], n = WRITE_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
+export const chunk = <T>(xs: T[], n = WRITE_CHUNK): T[][] => chunks(xs, n);
 
 export type OpContext = {
   db: Database.Database;
