@@ -104,7 +104,9 @@ describe("retention commands", () => {
     const pub = path.join(ctx.current.dataDir, "keys", "checkpoint-ed25519.pub");
     const ok = cli("retention:verify", file, "--public-key", pub);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json).toMatchObject({ ok: true, keyPinned: true, kind: "audit" });
+    expect(ok.json).toMatchObject({ ok: true, keyPinned: true, kind: "audit", judgedAsOf: JSON.parse(att.payload).judgedAsOf });
+    // The newest attestation is the audit run with --now = the fixture's reference time: verify says so.
+    expect(Date.parse(ok.json.judgedAsOf)).toBe(Date.parse(truthLogs.reference_now));
     const tampered = JSON.parse(fs.readFileSync(file, "utf8"));
     tampered.payload = tampered.payload.replace('"overdue":true', '"overdue":false');
     fs.writeFileSync(file, JSON.stringify(tampered));
