@@ -75,7 +75,7 @@ describe("retention enforcement on copies of the fixture", () => {
 
   it("the first enforcement of a source waits for a second person, then leaves exactly what policy allows", async () => {
     await auditAndAttest(dpo.actor, { now });
-    expect((await retentionAlarm()).overdueSources.map((s) => s.source).sort()).toEqual(["haproxy:haproxy", "sydent:is1", "sydent:is2"]);
+    expect((await retentionAlarm({ asOf: now })).overdueSources.map((s) => s.source).sort()).toEqual(["haproxy:haproxy", "sydent:is1", "sydent:is2"]);
     const keys = ["sydent:is1", "sydent:is2", "haproxy:haproxy"];
     for (const key of keys) {
       const r = await requestEnforcement(dpo.actor, key, now);
@@ -101,8 +101,9 @@ describe("retention enforcement on copies of the fixture", () => {
       expect(linesOf(zcat(file)), f.path).toEqual(f.real ? linesOf(before.get(f.path)!) : want);
       if (f.real) expect(fs.readFileSync(file)).toEqual(fs.readFileSync(path.join(FIXTURE_DIR, f.path)));
     }
-    // The dashboard's alarm reads the newest evidence per source: the re-audits after enforcement.
-    expect((await retentionAlarm()).overdueSources).toEqual([]);
+    // The dashboard's alarm reads the newest evidence per source: the re-audits after enforcement
+    // (judged as of the approval, a day after the reference time).
+    expect((await retentionAlarm({ asOf: new Date(now.getTime() + DAY) })).overdueSources).toEqual([]);
   });
 
   it("later enforcements run without approval (cron); attestations verify; a tampered one fails", async () => {

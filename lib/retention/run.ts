@@ -38,7 +38,7 @@ export function attestedAudit(r: AuditReport) {
       source: s.key,
       policyDays: s.policy.periodDays,
       classes: Object.fromEntries(RETENTION_CLASSES.filter((c) => s.classes[c]).map((c) => [c, { oldestAt: s.classes[c]!.oldestAt, lines: s.classes[c]!.lines, overdueLines: s.classes[c]!.overdueLines, periodDays: s.classes[c]!.periodDays, ageDays: s.classes[c]!.ageDays }])),
-      files: s.files.map((f) => ({ file: f.path, verdict: f.verdict, rotated: f.rotated, gzip: f.gzip, lines: f.lines, overdueLines: f.overdueLines, oldestLineAt: f.oldestLineAt, newestLineAt: f.newestLineAt, mtime: f.mtime, mustBeGoneBy: f.mustBeGoneBy, overdueDays: f.overdueDays, sha256: f.sha256,
+      files: s.files.map((f) => ({ file: f.path, verdict: f.verdict, rotated: f.rotated, gzip: f.gzip, lines: f.lines, overdueLines: f.overdueLines, oldestLineAt: f.oldestLineAt, newestLineAt: f.newestLineAt, mtime: f.mtime, mustBeGoneBy: f.mustBeGoneBy, firstLineDueAt: f.firstLineDueAt, overdueDays: f.overdueDays, sha256: f.sha256,
         classes: Object.fromEntries(RETENTION_CLASSES.filter((c) => f.classes[c]).map((c) => [c, { lines: f.classes[c]!.lines, overdueLines: f.classes[c]!.overdueLines }])) })),
       findings: s.findings.map((x) => ({ kind: x.kind, file: x.file, overdueDays: x.overdueDays ?? null, detail: x.detail })),
     })),
