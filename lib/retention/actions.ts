@@ -54,7 +54,7 @@ export async function requestEnforcementAction(_prev: RetentionFormState, form: 
   revalidatePath("/retention");
   if (r.status === "awaiting_approval") return { ok: true, message: "This is the first enforcement of this source: it now waits for a second person's approval on the Retention page." };
   if (r.status === "nothing-to-do") return { ok: true, message: "Nothing to delete or rewrite." };
-  if (r.status === "refused") return { ok: false, message: r.message };
+  if (r.status === "refused" || r.status === "failed") return { ok: false, message: r.message };
   const skipped = r.actions.filter((a) => a.status === "skipped").length;
   return { ok: skipped === 0, message: `Enforced: ${r.actions.filter((a) => a.status === "deleted").length} deleted, ${r.actions.filter((a) => a.status === "rewritten").length} rewritten${skipped ? `, ${skipped} left (changed meanwhile)` : ""}. Re-audited and attested.` };
 }
@@ -65,7 +65,7 @@ export async function approveEnforcementAction(_prev: RetentionFormState, form: 
   if (!eid.success) return { ok: false, message: "No such enforcement." };
   const r = await approveEnforcement(actorOf(op), eid.data, retentionNow());
   if (r.status === "refused") return { ok: false, message: r.message };
-  if (r.status !== "done") return { ok: false, message: "Nothing was done." };
+  if (r.status !== "done" && r.status !== "failed") return { ok: false, message: "Nothing was done." };
   const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: r.enforcementId }, select: { sourceKey: true } });
   revalidatePath("/retention");
   // The pending entry is gone once it ran: show the outcome on the source's page.

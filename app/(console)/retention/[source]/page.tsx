@@ -33,7 +33,9 @@ async function enforcedBanner(id: unknown, key: string) {
   if (typeof id !== "string") return null;
   const e = await db().retentionEnforcement.findUnique({ where: { id: id.slice(0, 100) } });
   if (!e || e.sourceKey !== key || !e.result) return null;
-  const actions = (JSON.parse(e.result) as { actions: { status: string }[] }).actions;
+  const result = JSON.parse(e.result) as { actions?: { status: string }[]; error?: string };
+  if (result.error) return { ok: false, text: `Enforcement failed: ${result.error}. It is recorded as failed; ask for it again.` };
+  const actions = result.actions ?? [];
   const n = (s: string) => actions.filter((a) => a.status === s).length;
   return { ok: e.state === "done", text: `Enforcement ${e.state}: ${n("deleted")} file(s) deleted, ${n("rewritten")} rewritten${n("skipped") ? `, ${n("skipped")} left as they were (changed since the dry run)` : ""}. Re-audited and attested.` };
 }
