@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { dateLogCopies } from "@/lib/logs/test-helpers";
 import { verifyAttestationFile } from "@/lib/retention/attestation";
 import { e2ePath, statePath } from "../fixtures/roles";
 import type { E2eRole } from "../fixtures/auth";
@@ -27,6 +28,7 @@ test.describe.configure({ mode: "serial" });
 test.afterAll(() => {
   fs.rmSync(COPY, { recursive: true, force: true });
   fs.cpSync(path.join(FIXTURE, "haproxy"), COPY, { recursive: true });
+  dateLogCopies(path.dirname(COPY));
 });
 
 test("[RETENTION]: the DPO sees overdue HAProxy copies on the chart, dry-runs and asks for enforcement", async ({ browser }) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearCheckpointKeyCache, loadCheckpointKey } from "@/lib/audit/checkpoint-key";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { referenceNow } from "@/lib/logs/test-helpers";
+import { dateLogCopies, referenceNow } from "@/lib/logs/test-helpers";
 import { seedStaff } from "@/lib/requests/testing";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -24,6 +24,7 @@ let admin: Awaited<ReturnType<typeof seedStaff>>;
 
 beforeAll(async () => {
   fs.cpSync(path.join(FIXTURE_DIR, "is1"), path.join(dir, "is1"), { recursive: true, preserveTimestamps: true });
+  dateLogCopies(dir);
   await db().identityServer.create({
     data: { label: "is1", serverName: "is1.test", dbPath: path.join(FIXTURE_DIR, "is1.db"), sydentLogPaths: JSON.stringify([path.join(dir, "is1", "sydent.log*")]), haproxyLogPaths: JSON.stringify([]) },
   });

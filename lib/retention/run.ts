@@ -8,7 +8,7 @@ import { RETENTION_CLASSES } from "@/lib/logs/retention";
 import { listServers } from "@/lib/servers/queries";
 import { createAttestation } from "@/lib/retention/attestation";
 import { auditLogSources, type SourceAudit } from "@/lib/retention/audit-sources";
-import { executePlan, planEnforcement, type ActionResult, type EnforcementPlan } from "@/lib/retention/enforce";
+import { executePlan, guardPlan, planEnforcement, type ActionResult, type EnforcementPlan } from "@/lib/retention/enforce";
 import { attestedNotice } from "@/lib/retention/notices";
 import { loadPolicies } from "@/lib/retention/policies";
 import { auditStores, type StoreAudit } from "@/lib/retention/stores";
@@ -61,7 +61,7 @@ export async function sourceAudit(key: string, now: Date): Promise<SourceAudit |
 
 export async function dryRun(key: string, now: Date): Promise<{ source: SourceAudit; plan: EnforcementPlan } | null> {
   const source = await sourceAudit(key, now);
-  return source ? { source, plan: planEnforcement(source, now) } : null;
+  return source ? { source, plan: guardPlan(planEnforcement(source, now)) } : null;
 }
 
 export async function hasBeenEnforced(key: string): Promise<boolean> {
