@@ -1,9 +1,11 @@
+import { z } from "zod";
 import { db } from "@/lib/db";
 import type { RetentionClass } from "@/lib/logs/retention";
 import { DAY_MS, type FileVerdict } from "@/lib/retention/audit-files";
 import type { SourceFinding } from "@/lib/retention/audit-sources";
 import { retentionNow } from "@/lib/retention/clock";
 import type { StoreAudit } from "@/lib/retention/stores";
+import { paginationSchema, sortSchema } from "@/lib/validation";
 
 // What the retention pages show, read from the signed attestations (the page never re-reads
 // gigabytes of logs on a render): per source, the newest of the last audit and the re-audit after
@@ -137,6 +139,27 @@ export async function pendingEnforcements() {
   return db().retentionEnforcement.findMany({ where: { state: "awaiting_approval" }, orderBy: { createdAt: "asc" } });
 }
 
-export async function listAttestations(take = 200) {
-  return db().retentionAttestation.findMany({ orderBy: { createdAt: "desc" }, take, select: { id: true, kind: true, createdAt: true, operatorLabel: true, accessLogSeq: true, payloadSha256: true, keyId: true, overdue: true, findings: true } });
+// The auditor's list of signed attestations (/retention/attestations): paged, sorted and filtered
+// on the server (components/data-table's URL contract), so every attestation, however old, can be
+// listed and downloaded.
+export const ATTESTATION_SORTS = ["createdAt", "kind", "operatorLabel", "findings", "accessLogSeq"] as const;
+export const attestationSearchSchema = paginationSchema
+  .extend(sortSchema(ATTESTATION_SORTS, "createdAt", "desc").shape)
+  .extend({ kind: z.enum(["audit", "enforcement"]).optional().catch(undefined), overdue: z.enum(["yes", "no"]).optional().catch(undefined) });
+export type AttestationSearch = z.infer<typeof attestationSearchSchema>;
+
+/** One page of attestations; a page past the end shows the last one. */
+export async function findAttestations(s: AttestationSearch) {
+  const where = { ...(s.kind ? { kind: s.kind } : {}), ...(s.overdue ? { overdue: s.overdue === "yes" } : {}) };
+  const count = await db().retentionAttestation.count({ where });
+  const totalPages = Math.max(1, Math.ceil(count / s.pageSize));
+  const page = Math.min(s.page, totalPages);
+  const data = await db().retentionAttestation.findMany({
+    where,
+    orderBy: [{ [s.sort]: s.dir }, { createdAt: s.dir }, { id: s.dir }],
+    skip: (page - 1) * s.pageSize,
+    take: s.pageSize,
+    select: { id: true, kind: true, createdAt: true, operatorLabel: true, accessLogSeq: true, payloadSha256: true, keyId: true, overdue: true, findings: true },
+  });
+  return { data, count, page, pageSize: s.pageSize, totalPages };
 }
