@@ -116,6 +116,14 @@ describe("retention enforcement on copies of the fixture", () => {
     const pub = fs.readFileSync(path.join(ctx.current.dataDir, "keys", "checkpoint-ed25519.pub"), "utf8");
     for (const a of atts) expect(verifyAttestationFile(attestationFile(a), pub)).toMatchObject({ ok: true });
     const enf = atts.find((a) => a.kind === "enforcement")!;
+    // A first enforcement's evidence names both people: who asked for it and who approved it.
+    const first = JSON.parse(enf.payload);
+    expect(first.requestedBy).toMatchObject({ label: dpo.email, role: "dpo" });
+    expect(first.approvedBy).toMatchObject({ label: admin.email, role: "admin" });
+    expect(first.operator.label).toBe(admin.email);
+    // The cron run (no approval) names its requester and no approver.
+    const cron = JSON.parse(atts[atts.length - 1].payload);
+    expect(cron).toMatchObject({ kind: "enforcement", requestedBy: { label: dpo.email }, approvedBy: null });
     const file = JSON.parse(attestationFile(enf));
     file.payload = file.payload.replace(/"status":"deleted"/, '"status":"skipped"');
     const bad = verifyAttestationFile(JSON.stringify(file), pub);

@@ -109,11 +109,17 @@ async function carryOutUnchecked(enforcementId: string, actor: Actor, plan: Enfo
   if (!source) throw new Error(`no source ${plan.sourceKey} any more`);
   // Lines are judged as of the dry run (what was approved). Under a policy changed since, a
   // rewrite's line count differs from the plan and the file is left alone (a new dry run is needed).
+  const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: enforcementId }, select: { requestedById: true, approvedById: true, approvedAt: true, createdAt: true } });
+  const requester = await db().staff.findUnique({ where: { id: row.requestedById }, select: { email: true, role: true } });
   const actions = await executePlan(plan, source.source, source.policy);
   const after = await sourceAudit(plan.sourceKey, now);
   const policies = await loadPolicies(now);
   const att = await createAttestation(actor, {
     kind: "enforcement", noticeVersion: policies.noticeVersion, notice: attestedNotice(policies.notice), source: plan.sourceKey, policyDays: source.policy.periodDays,
+    enforcementId,
+    // Who asked (the dry run it carries out) and, for a source's first enforcement, who approved it.
+    requestedBy: { label: requester?.email ?? row.requestedById, role: requester?.role ?? null, at: row.createdAt.toISOString() },
+    approvedBy: row.approvedById ? { label: actor.label, role: actor.role, at: row.approvedAt?.toISOString() ?? null } : null,
     overdue: after?.overdue ?? false, findings: after?.findings.length ?? 0,
     actions: actions.map((a) => ({ file: a.file, name: path.basename(a.file), action: a.action, status: a.status, linesRemoved: a.linesRemoved, linesKept: a.linesKept, sha256Before: a.sha256Before, sha256After: a.sha256After, problem: a.problem ?? null })),
     skipped: plan.skipped,
