@@ -63,7 +63,9 @@ export async function approveEnforcementAction(_prev: RetentionFormState, form: 
   const op = await requireOperator("retention.approve");
   const eid = id.safeParse(field(form, "enforcementId"));
   if (!eid.success) return { ok: false, message: "No such enforcement." };
-  const r = await approveEnforcement(actorOf(op), eid.data, retentionNow());
+  const actor = actorOf(op);
+  // Like the command line (--code) and every other second-person approval: a fresh authenticator code.
+  const r = await approveEnforcement(actor, eid.data, retentionNow(), { stepUp: () => requireFreshCode(actor, form.get("code"), "retention.enforce.approve", { enforcementId: eid.data }) });
   if (r.status === "refused") return { ok: false, message: r.message };
   if (r.status !== "done" && r.status !== "failed") return { ok: false, message: "Nothing was done." };
   const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: r.enforcementId }, select: { sourceKey: true } });
@@ -92,7 +94,8 @@ export async function approvePolicyAction(_prev: RetentionFormState, form: FormD
   const op = await requireOperator("retention.policy");
   const pid = id.safeParse(field(form, "policyId"));
   if (!pid.success) return { ok: false, message: "No such policy." };
-  const r = await approvePolicy(actorOf(op), pid.data);
+  const actor = actorOf(op);
+  const r = await approvePolicy(actor, pid.data, new Date(), { stepUp: () => requireFreshCode(actor, form.get("code"), "retention.policy.approve", { policyId: pid.data }) });
   revalidatePath("/retention");
   return r.ok ? { ok: true, message: "Approved: the policy is active." } : { ok: false, message: r.message };
 }

@@ -10,7 +10,7 @@ import { createAttestation } from "@/lib/retention/attestation";
 import { auditLogSources, type SourceAudit } from "@/lib/retention/audit-sources";
 import { executePlan, guardPlan, planEnforcement, type ActionResult, type EnforcementPlan } from "@/lib/retention/enforce";
 import { attestedNotice } from "@/lib/retention/notices";
-import { loadPolicies } from "@/lib/retention/policies";
+import { loadPolicies, type StepUp } from "@/lib/retention/policies";
 import { auditStores, type StoreAudit } from "@/lib/retention/stores";
 
 // The retention workflows: audit (every source and store, one signed attestation), dry run,
@@ -169,10 +169,14 @@ export async function requestEnforcement(actor: Actor, key: string, now: Date): 
 }
 
 /** A second person approves the first enforcement of a source; it runs at once with the approved plan. */
-export async function approveEnforcement(actor: Actor, id: string, now: Date): Promise<EnforceOutcome> {
+export async function approveEnforcement(actor: Actor, id: string, now: Date, o: { stepUp?: StepUp } = {}): Promise<EnforceOutcome> {
   const row = await db().retentionEnforcement.findUnique({ where: { id } });
   if (!row || row.state !== "awaiting_approval") return { status: "refused", message: "No enforcement awaiting approval with that id." };
   if (row.requestedById === actor.id) return { status: "refused", message: "The first enforcement of a source needs a second person: you asked for this one." };
+  if (o.stepUp) {
+    const code = await o.stepUp();
+    if (!code.ok) return { status: "refused", message: code.message };
+  }
   const claimed = await withAccessLog({ actor, action: "retention.enforce.approve", outcome: "ok", details: { enforcementId: id, source: row.sourceKey } }, (tx) =>
     tx.retentionEnforcement.updateMany({ where: { id, state: "awaiting_approval" }, data: { state: "running", approvedById: actor.id, approvedAt: now } }),
   );

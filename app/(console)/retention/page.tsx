@@ -37,10 +37,18 @@ export default async function RetentionPage() {
         <section className="card" aria-labelledby="ret-pending">
           <h2 id="ret-pending">Enforcements waiting for a second person</h2>
           {pending.map((e) => {
-            const plan = JSON.parse(e.plan) as { items: { action: string }[] };
+            const plan = JSON.parse(e.plan) as { asOf: string; items: { file: string; action: string; linesRemoved: number; linesKept: number; overdueDays: number }[]; skipped: { file: string; reason: string }[] };
             return (
               <div key={e.id} data-testid={`pending-${e.sourceKey}`}>
-                <p><strong>{e.sourceKey}</strong>: {plan.items.filter((i) => i.action === "delete").length} file(s) to delete, {plan.items.filter((i) => i.action === "rewrite").length} to rewrite (asked {e.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC).</p>
+                <p><strong>{e.sourceKey}</strong>: {plan.items.filter((i) => i.action === "delete").length} file(s) to delete, {plan.items.filter((i) => i.action === "rewrite").length} to rewrite (asked {e.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC, judged as of {plan.asOf.slice(0, 16).replace("T", " ")} UTC).</p>
+                <div className="table-scroll"><table className="data" data-testid={`pending-plan-${e.sourceKey}`}>
+                  <caption>What approving it does</caption>
+                  <thead><tr><th scope="col">File</th><th scope="col">Action</th><th scope="col">Lines removed</th><th scope="col">Lines kept</th><th scope="col">Overdue by (days)</th></tr></thead>
+                  <tbody>
+                    {plan.items.map((i) => <tr key={i.file}><td className="mono wrap-any">{i.file}</td><td>{i.action === "delete" ? "delete the whole file" : "rewrite without the expired lines"}</td><td>{i.linesRemoved}</td><td>{i.linesKept}</td><td>{i.overdueDays}</td></tr>)}
+                  </tbody>
+                </table></div>
+                {plan.skipped.length > 0 && <ul aria-label="Files left alone">{plan.skipped.map((k) => <li key={k.file}><span className="mono">{k.file}</span>: {k.reason}</li>)}</ul>}
                 {can(op.role, "retention.approve") && (e.requestedById === op.id ? <p className="muted">You asked for it: another person approves.</p> : <ApproveEnforcementButton enforcementId={e.id} />)}
               </div>
             );
