@@ -128,7 +128,7 @@ export default async function DashboardPage() {
       )}
       {retention && retention.stale && (
         <p className="banner-error" data-testid="retention-stale">
-          <Link href="/retention">{retention.audited ? `Log retention was last audited ${retention.lastAuditAt!.slice(0, 16).replace("T", " ")} UTC, more than ${retention.staleHours} hours ago` : "Log retention has not been audited yet"}</Link>: run retention:audit (daily from cron).
+          <Link href="/retention">{!retention.audited ? "Log retention has not been audited yet" : retention.staleServers.length ? `Log retention evidence is missing or more than ${retention.staleHours} hours old for ${retention.staleServers.map((x) => `${x.server} (${x.lastAuditAt ? x.lastAuditAt.slice(0, 16).replace("T", " ") + " UTC" : "never audited"})`).join(", ")}` : `Log retention was last audited ${retention.lastAuditAt!.slice(0, 16).replace("T", " ")} UTC, more than ${retention.staleHours} hours ago`}</Link>: run retention:audit (daily from cron).
         </p>
       )}
       {erasure && erasure.counts.awaitingApproval > 0 && (

@@ -4,6 +4,7 @@ import type { RetentionClass } from "@/lib/logs/retention";
 import { DAY_MS, type FileVerdict } from "@/lib/retention/audit-files";
 import type { SourceFinding } from "@/lib/retention/audit-sources";
 import { retentionNow } from "@/lib/retention/clock";
+import { listServers } from "@/lib/servers/queries";
 import type { StoreAudit } from "@/lib/retention/stores";
 import { paginationSchema, sortSchema } from "@/lib/validation";
 
@@ -108,8 +109,10 @@ export async function latestRetentionView(asOf: Date = retentionNow()) {
 export type RetentionAlarm = {
   audited: boolean;
   lastAuditAt: string | null;
-  /** No audit yet, or the newest one is older than RETENTION_AUDIT_STALE_HOURS. */
+  /** No audit yet, the newest one is older than RETENTION_AUDIT_STALE_HOURS, or so is some registered server's evidence. */
   stale: boolean;
+  /** Registered servers whose log or tables were never audited (lastAuditAt null) or not within RETENTION_AUDIT_STALE_HOURS. */
+  staleServers: { server: string; lastAuditAt: string | null }[];
   staleHours: number;
   overdueSources: { source: string; maxOverdueDays: number; dueSinceAudit: number }[];
   /** Files the last audit judged within whose due date has passed since. */
@@ -119,16 +122,26 @@ export type RetentionAlarm = {
 
 /**
  * The dashboard's alarm: sources and stores overdue as of `asOf` (recorded by the newest evidence
- * or fallen due since it), and whether the newest audit is missing or older than
- * RETENTION_AUDIT_STALE_HOURS by the real clock.
+ * or fallen due since it), and whether the newest audit, or any registered server's newest
+ * evidence, is missing or older than RETENTION_AUDIT_STALE_HOURS by the real clock.
  */
 export async function retentionAlarm(o: { asOf?: Date; clock?: Date } = {}): Promise<RetentionAlarm> {
   const clock = o.clock ?? new Date();
   const v = await latestRetentionView(o.asOf ?? retentionNow(clock));
   const overdue = v.sources.filter((s) => s.overdueNow);
-  const stale = v.lastAuditAt === null || clock.getTime() - Date.parse(v.lastAuditAt) > RETENTION_AUDIT_STALE_HOURS * 3_600_000;
+  const tooOld = (at: string | null) => at === null || clock.getTime() - Date.parse(at) > RETENTION_AUDIT_STALE_HOURS * 3_600_000;
+  // Per registered server, its oldest piece of evidence (its Sydent log, its tables): an audit of
+  // other servers (--server) does not make this one's evidence fresh.
+  const staleServers: RetentionAlarm["staleServers"] = [];
+  for (const server of await listServers()) {
+    const logAt = server.sydentLogPaths.length ? (v.sources.find((s) => s.source === `sydent:${server.label}`)?.at ?? null) : undefined;
+    const tablesAt = v.stores.find((s) => s.where === server.label)?.at ?? null;
+    const oldest = logAt === null || tablesAt === null ? null : logAt === undefined || tablesAt < logAt ? tablesAt : logAt;
+    if (tooOld(oldest)) staleServers.push({ server: server.label, lastAuditAt: oldest });
+  }
+  const stale = tooOld(v.lastAuditAt) || staleServers.length > 0;
   return {
-    audited: v.lastAuditAt !== null, lastAuditAt: v.lastAuditAt, stale, staleHours: RETENTION_AUDIT_STALE_HOURS,
+    audited: v.lastAuditAt !== null, lastAuditAt: v.lastAuditAt, stale, staleServers, staleHours: RETENTION_AUDIT_STALE_HOURS,
     overdueSources: overdue.map((s) => ({ source: s.source, maxOverdueDays: s.maxOverdueDaysNow, dueSinceAudit: s.dueSinceAudit.length })),
     dueSinceAudit: v.sources.reduce((n, s) => n + s.dueSinceAudit.length, 0),
     storesOverdue: v.stores.filter((s) => s.overdueNow).length,

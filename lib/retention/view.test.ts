@@ -48,6 +48,7 @@ describe("retention view and dashboard alarm", () => {
   it("no audit yet: the alarm says so (stale), nothing else to show", async () => {
     const a = await retentionAlarm();
     expect(a).toMatchObject({ audited: false, stale: true, overdueSources: [], storesOverdue: 0 });
+    expect(a.staleServers.map((x) => x.server)).toEqual(["is1", "is2"]);
   });
 
   it("an audit of one server keeps the other server's tables and sources from the audit before", async () => {
@@ -98,6 +99,18 @@ describe("retention view and dashboard alarm", () => {
       { source: "sydent:is2", maxOverdueDays: 2, dueSinceAudit: 2 },
     ]);
     expect(a.stale).toBe(false);
+  });
+
+  it("a server registered after the last audits has no evidence: the alarm is stale and names it", async () => {
+    const last = Date.parse((await latestRetentionView(T0)).lastAuditAt!);
+    const fresh = { asOf: T0, clock: new Date(last + HOUR) };
+    expect((await retentionAlarm(fresh)).staleServers).toEqual([]);
+    const srv = await db().identityServer.create({
+      data: { label: "is3", serverName: "is3.test", dbPath: path.join(FIXTURE_DIR, "is1.db"), sydentLogPaths: JSON.stringify([path.join(dir, "is3", "sydent.log*")]), haproxyLogPaths: JSON.stringify([]) },
+    });
+    const a = await retentionAlarm(fresh);
+    expect(a).toMatchObject({ stale: true, staleServers: [{ server: "is3", lastAuditAt: null }] });
+    await db().identityServer.delete({ where: { id: srv.id } });
   });
 
   it(`the newest audit older than ${RETENTION_AUDIT_STALE_HOURS} hours is stale`, async () => {
