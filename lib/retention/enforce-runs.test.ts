@@ -86,6 +86,8 @@ describe("enforcement runs", () => {
     const later = new Date(referenceNow.getTime() + 60 * DAY);
     // What a killed process leaves behind: the source claimed, never finished.
     const dead = await db().retentionEnforcement.create({ data: { sourceKey: "sydent:is1", state: "running", plan: "null", requestedById: dpo.id } });
+    // The database itself allows one active enforcement per source (whatever the code checks first).
+    await expect(db().retentionEnforcement.create({ data: { sourceKey: "sydent:is1", state: "awaiting_approval", plan: "null", requestedById: dpo.id } })).rejects.toMatchObject({ code: "P2002" });
     const blocked = await requestEnforcement(dpo.actor, "sydent:is1", later);
     expect(blocked.status).toBe("refused");
     if (blocked.status === "refused") expect(blocked.message).toContain(`--abandon ${dead.id}`);
