@@ -76,9 +76,10 @@ export async function proposePolicy(actor: Actor, input: { scope: string; retent
   return { ok: true, id: row.id };
 }
 
-/** A second admin makes a proposed policy active; the previous one for the same scope and class is superseded. */
 /** A fresh authenticator code for the approval (the console's form; the command line checks `--code` before). */
 export type StepUp = () => Promise<{ ok: true } | { ok: false; message: string }>;
+
+/** A second admin makes a proposed policy active; the previous one for the same scope and class is superseded. */
 
 export async function approvePolicy(actor: Actor, id: string, now = new Date(), o: { stepUp?: StepUp } = {}): Promise<PolicyResult> {
   const p = await db().retentionPolicy.findUnique({ where: { id } });

@@ -7,6 +7,7 @@ import { seedStaff } from "@/lib/requests/testing";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
 import { latestRetentionView, RETENTION_AUDIT_STALE_HOURS, retentionAlarm } from "@/lib/retention/queries";
+import { approvePolicy, proposePolicy } from "@/lib/retention/policies";
 import { auditAndAttest } from "@/lib/retention/run";
 
 // What the retention page and the dashboard alarm read from the signed attestations, on real
@@ -117,5 +118,23 @@ describe("retention view and dashboard alarm", () => {
     const last = Date.parse((await latestRetentionView(T0)).lastAuditAt!);
     expect((await retentionAlarm({ asOf: T0, clock: new Date(last + (RETENTION_AUDIT_STALE_HOURS - 1) * HOUR) })).stale).toBe(false);
     expect((await retentionAlarm({ asOf: T0, clock: new Date(last + (RETENTION_AUDIT_STALE_HOURS + 1) * HOUR) })).stale).toBe(true);
+  });
+
+  it("a table within its policy when a backdated audit judged it, past it now: overdue in the view and the alarm", async () => {
+    // The fixture's sessions were made minutes before its reference time: a 1-day policy is kept
+    // as of that time, and past since the day after (the present is later).
+    const admin1 = await seedStaff("admin");
+    const admin2 = await seedStaff("admin");
+    const p = await proposePolicy(admin1.actor, { scope: "store:sydent.threepid_validation_sessions", retentionClass: "records", periodDays: 1, reason: "sessions are short-lived" });
+    if (!p.ok) throw new Error(p.message);
+    expect(await approvePolicy(admin2.actor, p.id)).toMatchObject({ ok: true });
+    const { report } = await auditAndAttest(dpo.actor, { now: referenceNow, server: "is1" });
+    const judged = report.stores.find((s) => s.where === "is1" && s.store === "sydent.threepid_validation_sessions")!;
+    expect(judged).toMatchObject({ finding: "within", policyDays: 1 });
+    expect(Date.parse(judged.oldestAt!) + DAY).toBeLessThan(Date.now());
+    const now = (await latestRetentionView()).stores.find((s) => s.where === "is1" && s.store === "sydent.threepid_validation_sessions")!;
+    expect(now).toMatchObject({ finding: "within", overdueNow: true });
+    expect(now.overdueDaysNow).toBeGreaterThan(0);
+    expect((await retentionAlarm()).storesOverdue).toBeGreaterThanOrEqual(1);
   });
 });
