@@ -11,6 +11,7 @@ import { migrateConsoleDb } from "@/lib/cli/migrate-runner";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { encryptSecret } from "@/lib/keys";
+import { dateLogCopies } from "@/lib/logs/test-helpers";
 
 export const FIXTURE_DIR = path.resolve("lib/test/fixtures/sydent-real");
 
@@ -45,6 +46,9 @@ function copyFixture(dataDir: string) {
     fs.chmodSync(path.join(dest, f), fs.statSync(path.join(dest, f)).isDirectory() ? 0o755 : 0o644);
   }
   fs.chmodSync(dest, 0o755);
+  // Log files dated by their last line (a fresh copy looks "written just now" and retention
+  // enforcement would leave it alone).
+  dateLogCopies(dest);
   return dest;
 }
 

@@ -21,7 +21,8 @@ export default async function DashboardPage() {
     can(op.role, "servers.view") ? listServersWithHealth().then((all) => all.filter((s) => s.health === "warn" || s.health === "bad")) : null,
   ]);
   const erasure = can(op.role, "erasure.receipt") ? { alarms: await erasureAlarms(), counts: await erasureAlarmCounts() } : null;
-  // The notice's retention promises (3.2.2, 3.9): anything overdue in the latest signed audit.
+  // The notice's retention promises (3.2.2, 3.9): anything overdue in the latest signed evidence or
+  // fallen due since, and a missing or stale audit (lib/retention/queries.ts#retentionAlarm).
   const retention = can(op.role, "retention.view") ? await retentionAlarm() : null;
   // What falls due this week, per person (the same digest requests:digest mails from cron).
   const digest = can(op.role, "requests.view") ? await buildDigest() : null;
@@ -116,13 +117,20 @@ export default async function DashboardPage() {
           <h2 id="retention-alarm-heading">Log copies kept past their retention period</h2>
           <ul>
             {retention.overdueSources.map((s) => (
-              <li key={s.source}><Link href={`/retention/${encodeURIComponent(s.source)}`}>{s.source}</Link> — overdue by up to {s.maxOverdueDays} day(s)</li>
+              <li key={s.source}>
+                <Link href={`/retention/${encodeURIComponent(s.source)}`}>{s.source}</Link> — overdue by up to {s.maxOverdueDays} day(s)
+                {s.dueSinceAudit > 0 && <> ({s.dueSinceAudit} file(s) fell due after the last audit: audit again)</>}
+              </li>
             ))}
             {retention.storesOverdue > 0 && <li><Link href="/retention">{retention.storesOverdue} table(s) or store(s) past their policy</Link></li>}
           </ul>
         </section>
       )}
-      {retention && !retention.audited && <p><Link href="/retention">Log retention has not been audited yet</Link></p>}
+      {retention && retention.stale && (
+        <p className="banner-error" data-testid="retention-stale">
+          <Link href="/retention">{!retention.audited ? "Log retention has not been audited yet" : retention.staleServers.length ? `Log retention evidence is missing or more than ${retention.staleHours} hours old for ${retention.staleServers.map((x) => `${x.server} (${x.lastAuditAt ? x.lastAuditAt.slice(0, 16).replace("T", " ") + " UTC" : "never audited"})`).join(", ")}` : `Log retention was last audited ${retention.lastAuditAt!.slice(0, 16).replace("T", " ")} UTC, more than ${retention.staleHours} hours ago`}</Link>: run retention:audit (daily from cron).
+        </p>
+      )}
       {erasure && erasure.counts.awaitingApproval > 0 && (
         <p><Link href="/erasures">{erasure.counts.awaitingApproval} erasure(s) awaiting approval</Link></p>
       )}

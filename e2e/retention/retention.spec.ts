@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { dateLogCopies } from "@/lib/logs/test-helpers";
 import { verifyAttestationFile } from "@/lib/retention/attestation";
 import { e2ePath, statePath } from "../fixtures/roles";
-import type { E2eRole } from "../fixtures/auth";
+import { approvalCode, type E2eRole } from "../fixtures/auth";
 
 // Log retention end to end (issue 10), judged as of the fixture's reference time
 // (CUSTODIAN_RETENTION_NOW): the DPO audits and sees the HAProxy log's overdue copies on the
@@ -27,6 +28,7 @@ test.describe.configure({ mode: "serial" });
 test.afterAll(() => {
   fs.rmSync(COPY, { recursive: true, force: true });
   fs.cpSync(path.join(FIXTURE, "haproxy"), COPY, { recursive: true });
+  dateLogCopies(path.dirname(COPY));
 });
 
 test("[RETENTION]: the DPO sees overdue HAProxy copies on the chart, dry-runs and asks for enforcement", async ({ browser }) => {
@@ -61,7 +63,15 @@ test("[RETENTION]: the DPO sees overdue HAProxy copies on the chart, dry-runs an
 test("[RETENTION]: a second DPO approves; the overdue finding disappears", async ({ browser }) => {
   const page = await as(browser, "dpo2");
   await page.goto("/retention");
-  await page.getByTestId("pending-haproxy:haproxy").getByRole("button", { name: "Approve and enforce" }).click();
+  const pending = page.getByTestId("pending-haproxy:haproxy");
+  // The approver sees the files, not only counts.
+  await expect(page.getByTestId("pending-plan-haproxy:haproxy")).toContainText("haproxy.log.190.synthetic-aged.gz");
+  // Without a fresh authenticator code nothing happens.
+  await pending.getByRole("button", { name: "Approve and enforce" }).click();
+  await expect(pending.getByRole("alert")).toContainText("fresh code");
+  expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(true);
+  await pending.getByLabel("Authenticator code").fill(await approvalCode("dpo2"));
+  await pending.getByRole("button", { name: "Approve and enforce" }).click();
   await expect(page).toHaveURL(/\/retention\/haproxy%3Ahaproxy\?enforced=/);
   await expect(page.getByTestId("enforced")).toContainText("2 file(s) deleted, 0 rewritten");
   expect(fs.existsSync(path.join(COPY, "haproxy.log.190.synthetic-aged.gz"))).toBe(false);

@@ -19,6 +19,9 @@ export type ReadOptions = {
   /** Bytes read from disk (compressed bytes for gzip files). */
   onBytes?(n: number): void;
   signal?: AbortSignal;
+  /** Read at most this many bytes of the file (the prefix that existed when a caller looked: a
+   * current log file keeps growing while it is read; what was appended after is not read). */
+  maxBytes?: number;
 };
 
 /** A line longer than this is searched in pieces (same line number); a needle across a cut is missed. */
@@ -97,8 +100,10 @@ function zlibProblem(e: unknown, consumed: number, size: number): Problem {
   return { problem: "unreadable", detail: `Reading stopped after about byte ${consumed} of ${size} (${code(e)}).` };
 }
 
-async function readPlain(fh: FileHandle, split: LineSplitter, o: ReadOptions, r: ReadResult): Promise<void> {
-  const rs = fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false });
+/** `limit`: stop after this many bytes (undefined: read to the end, including what is appended meanwhile). */
+async function readPlain(fh: FileHandle, limit: number | undefined, split: LineSplitter, o: ReadOptions, r: ReadResult): Promise<void> {
+  if (limit !== undefined && limit <= 0) return;
+  const rs = fh.createReadStream({ start: 0, ...(limit !== undefined ? { end: limit - 1 } : {}), highWaterMark: CHUNK, autoClose: false });
   try {
     for await (const chunk of rs as AsyncIterable<Buffer>) {
       if (o.signal?.aborted) {
@@ -190,7 +195,8 @@ export async function readLogLines(file: string, o: ReadOptions): Promise<ReadRe
     r.gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (o.gzipByName && !r.gzip) r.problems.push({ problem: "corrupt-gzip", detail: "Named .gz but not gzip data: searched as plain text." });
     const split = new LineSplitter(o.onLine);
-    await (r.gzip ? readGzip(fh, st.size, split, o, r) : readPlain(fh, split, o, r));
+    const limit = o.maxBytes === undefined ? undefined : Math.min(st.size, o.maxBytes);
+    await (r.gzip ? readGzip(fh, limit ?? st.size, split, o, r) : readPlain(fh, limit, split, o, r));
     if (!r.aborted) split.end();
     r.lines = split.lineNo;
     if (split.garbled) {

@@ -63,3 +63,18 @@ export function mentions(line: string, source: "sydent" | "haproxy", n: ReturnTy
   }
   return false;
 }
+
+/**
+ * Gives the copies of the fixture's log files under `root` (laid out like the fixture) the mtime a
+ * real log file has: the time of its last line (truth.json's last_timestamp, UTC). A fresh copy
+ * or checkout would otherwise look "written seconds ago", and enforcement leaves such files alone
+ * (lib/retention/enforce.ts#writerGuard).
+ */
+export function dateLogCopies(root: string): void {
+  for (const f of truthLogs.log_files) {
+    const p = path.join(root, f.path);
+    if (!fs.existsSync(p)) continue;
+    const t = new Date(`${f.last_timestamp}Z`);
+    fs.utimesSync(p, t, t);
+  }
+}

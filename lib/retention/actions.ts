@@ -54,7 +54,7 @@ export async function requestEnforcementAction(_prev: RetentionFormState, form: 
   revalidatePath("/retention");
   if (r.status === "awaiting_approval") return { ok: true, message: "This is the first enforcement of this source: it now waits for a second person's approval on the Retention page." };
   if (r.status === "nothing-to-do") return { ok: true, message: "Nothing to delete or rewrite." };
-  if (r.status === "refused") return { ok: false, message: r.message };
+  if (r.status === "refused" || r.status === "failed") return { ok: false, message: r.message };
   const skipped = r.actions.filter((a) => a.status === "skipped").length;
   return { ok: skipped === 0, message: `Enforced: ${r.actions.filter((a) => a.status === "deleted").length} deleted, ${r.actions.filter((a) => a.status === "rewritten").length} rewritten${skipped ? `, ${skipped} left (changed meanwhile)` : ""}. Re-audited and attested.` };
 }
@@ -63,9 +63,11 @@ export async function approveEnforcementAction(_prev: RetentionFormState, form: 
   const op = await requireOperator("retention.approve");
   const eid = id.safeParse(field(form, "enforcementId"));
   if (!eid.success) return { ok: false, message: "No such enforcement." };
-  const r = await approveEnforcement(actorOf(op), eid.data, retentionNow());
+  const actor = actorOf(op);
+  // Like the command line (--code) and every other second-person approval: a fresh authenticator code.
+  const r = await approveEnforcement(actor, eid.data, retentionNow(), { stepUp: () => requireFreshCode(actor, form.get("code"), "retention.enforce.approve", { enforcementId: eid.data }) });
   if (r.status === "refused") return { ok: false, message: r.message };
-  if (r.status !== "done") return { ok: false, message: "Nothing was done." };
+  if (r.status !== "done" && r.status !== "failed") return { ok: false, message: "Nothing was done." };
   const row = await db().retentionEnforcement.findUniqueOrThrow({ where: { id: r.enforcementId }, select: { sourceKey: true } });
   revalidatePath("/retention");
   // The pending entry is gone once it ran: show the outcome on the source's page.
@@ -92,7 +94,8 @@ export async function approvePolicyAction(_prev: RetentionFormState, form: FormD
   const op = await requireOperator("retention.policy");
   const pid = id.safeParse(field(form, "policyId"));
   if (!pid.success) return { ok: false, message: "No such policy." };
-  const r = await approvePolicy(actorOf(op), pid.data);
+  const actor = actorOf(op);
+  const r = await approvePolicy(actor, pid.data, new Date(), { stepUp: () => requireFreshCode(actor, form.get("code"), "retention.policy.approve", { policyId: pid.data }) });
   revalidatePath("/retention");
   return r.ok ? { ok: true, message: "Approved: the policy is active." } : { ok: false, message: r.message };
 }

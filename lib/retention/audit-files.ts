@@ -17,6 +17,8 @@ import { RETENTION_CLASSES, type RetentionClass, type RetentionPolicy } from "@/
 //  - straddling:  a rotated file with some overdue lines (rewrite it without them)
 //  - current-too-old: the file a writer has open holds overdue lines (rotation misconfigured; never touched)
 //  - undatable / unreadable / changed-while-read / future-lines: cannot be judged safely; never enforced.
+// The current file is judged on the bytes it held when the audit first looked at it: appending
+// meanwhile is its normal life, not a change; being replaced (rotated away) or shrinking is.
 
 export const DAY_MS = 86_400_000;
 /** A line more than this ahead of "now" is a future timestamp (clock skew of a day is tolerated). */
@@ -64,10 +66,11 @@ export type FileAudit = {
 };
 
 /** SHA-256 of a file's bytes as stored (compressed for .gz), streamed; null when it cannot be read. */
-export async function sha256File(p: string): Promise<string | null> {
+export async function sha256File(p: string, maxBytes?: number): Promise<string | null> {
   try {
     const h = crypto.createHash("sha256");
-    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    if (maxBytes === 0) return h.digest("hex");
+    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20, ...(maxBytes !== undefined ? { end: maxBytes - 1 } : {}) })) h.update(chunk as Buffer);
     return h.digest("hex");
   } catch {
     return null;
@@ -114,9 +117,13 @@ export async function auditLogFile(file: LogFile, policy: RetentionPolicy, now: 
   let firstDue = Infinity;
   let lastDue = -Infinity;
 
+  // The current file grows while it is read (the writer appends): only the bytes that existed at
+  // the first look are judged (and hashed); what is appended meanwhile is the next audit's.
+  const prefix = file.rotated ? undefined : before.size;
   const r = await readLogLines(file.path, {
     gzipByName: file.gzip,
     signal: o.signal,
+    maxBytes: prefix,
     onLine(text) {
       const d = date(text);
       if (!d) {
@@ -143,7 +150,7 @@ export async function auditLogFile(file: LogFile, policy: RetentionPolicy, now: 
   });
   base.lines = r.lines;
   base.problems.push(...r.problems.map((p) => ({ problem: p.problem, detail: p.detail })));
-  if (o.hash && !r.problems.length) base.sha256 = await sha256File(file.path);
+  if (o.hash && !r.problems.length) base.sha256 = await sha256File(file.path, prefix);
 
   for (const c of RETENTION_CLASSES) {
     const s = stats.get(c);
@@ -162,7 +169,11 @@ export async function auditLogFile(file: LogFile, policy: RetentionPolicy, now: 
   if (dated && firstDue < nowMs) base.overdueDays = Math.floor((nowMs - firstDue) / DAY_MS);
 
   const after = statOf(file.path);
-  const changed = !after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs;
+  // A rotated file must not change at all. The current file may grow (appending is its normal
+  // life); it changed under the reader only when it was replaced (another inode: rotated away) or
+  // shrank (truncated, e.g. logrotate's copytruncate).
+  const replaced = !after || after.ino !== before.ino || after.dev !== before.dev;
+  const changed = replaced || (file.rotated ? after.size !== before.size || after.mtimeMs !== before.mtimeMs : after.size < before.size);
   judge(base, { dated, changed, vanished: !after, nowMs });
   return base;
 }
@@ -182,7 +193,7 @@ function judge(a: FileAudit, x: { dated: boolean; changed: boolean; vanished: bo
     for (const p of a.problems) f.push({ kind: "unreadable", detail: `${p.problem}: ${p.detail}` });
   } else if (x.vanished || x.changed) {
     a.verdict = "changed-while-read";
-    f.push({ kind: "changed-while-read", detail: x.vanished ? "The file disappeared while it was read (rotated?): audit again." : "The file changed while it was read (rotated or appended to): audit again." });
+    f.push({ kind: "changed-while-read", detail: x.vanished ? "The file disappeared while it was read (rotated?): audit again." : a.rotated ? "The file changed while it was read (rotated or appended to): audit again." : "The file was replaced or truncated while it was read (rotated?): audit again." });
   } else if (!x.dated) {
     a.verdict = "undatable";
     f.push({ kind: "undatable", detail: a.lines ? `None of its ${a.lines} line(s) carries a timestamp: it cannot be dated, so it is never deleted.` : "The file is empty: nothing to date." });

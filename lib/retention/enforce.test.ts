@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { referenceNow, truthLogs } from "@/lib/logs/test-helpers";
+import { dateLogCopies, referenceNow, truthLogs } from "@/lib/logs/test-helpers";
 import { seedStaff } from "@/lib/requests/testing";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -43,6 +43,7 @@ function allowed(kind: "sydent" | "haproxy", lines: string[]): string[] {
 
 beforeAll(async () => {
   for (const sub of ["is1", "is2", "haproxy"]) fs.cpSync(path.join(FIXTURE_DIR, sub), path.join(dir, sub), { recursive: true, preserveTimestamps: true });
+  dateLogCopies(dir);
   for (const label of ["is1", "is2"]) {
     await db().identityServer.create({
       data: { label, serverName: `${label}.test`, dbPath: path.join(FIXTURE_DIR, `${label}.db`), sydentLogPaths: JSON.stringify([path.join(dir, label, "sydent.log*")]), haproxyLogPaths: JSON.stringify([path.join(dir, "haproxy", "haproxy.log*")]) },
@@ -75,7 +76,7 @@ describe("retention enforcement on copies of the fixture", () => {
 
   it("the first enforcement of a source waits for a second person, then leaves exactly what policy allows", async () => {
     await auditAndAttest(dpo.actor, { now });
-    expect((await retentionAlarm()).overdueSources.map((s) => s.source).sort()).toEqual(["haproxy:haproxy", "sydent:is1", "sydent:is2"]);
+    expect((await retentionAlarm({ asOf: now })).overdueSources.map((s) => s.source).sort()).toEqual(["haproxy:haproxy", "sydent:is1", "sydent:is2"]);
     const keys = ["sydent:is1", "sydent:is2", "haproxy:haproxy"];
     for (const key of keys) {
       const r = await requestEnforcement(dpo.actor, key, now);
@@ -101,8 +102,9 @@ describe("retention enforcement on copies of the fixture", () => {
       expect(linesOf(zcat(file)), f.path).toEqual(f.real ? linesOf(before.get(f.path)!) : want);
       if (f.real) expect(fs.readFileSync(file)).toEqual(fs.readFileSync(path.join(FIXTURE_DIR, f.path)));
     }
-    // The dashboard's alarm reads the newest evidence per source: the re-audits after enforcement.
-    expect((await retentionAlarm()).overdueSources).toEqual([]);
+    // The dashboard's alarm reads the newest evidence per source: the re-audits after enforcement
+    // (judged as of the approval, a day after the reference time).
+    expect((await retentionAlarm({ asOf: new Date(now.getTime() + DAY) })).overdueSources).toEqual([]);
   });
 
   it("later enforcements run without approval (cron); attestations verify; a tampered one fails", async () => {
@@ -114,6 +116,14 @@ describe("retention enforcement on copies of the fixture", () => {
     const pub = fs.readFileSync(path.join(ctx.current.dataDir, "keys", "checkpoint-ed25519.pub"), "utf8");
     for (const a of atts) expect(verifyAttestationFile(attestationFile(a), pub)).toMatchObject({ ok: true });
     const enf = atts.find((a) => a.kind === "enforcement")!;
+    // A first enforcement's evidence names both people: who asked for it and who approved it.
+    const first = JSON.parse(enf.payload);
+    expect(first.requestedBy).toMatchObject({ label: dpo.email, role: "dpo" });
+    expect(first.approvedBy).toMatchObject({ label: admin.email, role: "admin" });
+    expect(first.operator.label).toBe(admin.email);
+    // The cron run (no approval) names its requester and no approver.
+    const cron = JSON.parse(atts[atts.length - 1].payload);
+    expect(cron).toMatchObject({ kind: "enforcement", requestedBy: { label: dpo.email }, approvedBy: null });
     const file = JSON.parse(attestationFile(enf));
     file.payload = file.payload.replace(/"status":"deleted"/, '"status":"skipped"');
     const bad = verifyAttestationFile(JSON.stringify(file), pub);

@@ -12,8 +12,9 @@ import { lineDater } from "@/lib/retention/line-dater";
 // such lines ("straddling") are rewritten without them, atomically, by log-scrub's mechanism
 // (lib/erasure/log-scrub.ts: temp file, fsync, mode/owner/times kept, rename, directory fsync,
 // refused when the file changed meanwhile). Never touched: the current file (a writer has it
-// open), and any file that could not be read or dated, changed while read, or holds future
-// timestamps. Execution re-checks each file's SHA-256 against the dry run first: a file that
+// open), a rotated file any process has open (/proc/*/fd) or that was written within
+// WRITER_QUIET_SECONDS (writerGuard, at the dry run and again just before acting), and any file
+// that could not be read or dated, changed while read, or holds future timestamps. Execution re-checks each file's SHA-256 against the dry run first: a file that
 // changed since is skipped, not acted on with a stale plan.
 
 export type PlanItem = { file: string; action: "delete" | "rewrite"; linesRemoved: number; linesKept: number; sha256Before: string; overdueDays: number };
@@ -29,6 +30,82 @@ const SKIP_REASON: Partial<Record<FileAudit["verdict"], string>> = {
   "future-lines": "holds timestamps in the future: not enforced until explained",
   missing: "missing",
 };
+
+/** A rotated file written to within this many seconds is left alone (a writer may still hold or reopen it). */
+export const WRITER_QUIET_SECONDS = 300;
+
+/** Processes that have `file` open (Linux: every readable /proc/<pid>/fd entry, compared by device and inode; what cannot be read is skipped). */
+export function openersOf(file: string): { pid: number; command: string }[] {
+  if (process.platform !== "linux") return [];
+  let target: fs.Stats;
+  try {
+    target = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  const out: { pid: number; command: string }[] = [];
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (!fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("/")) continue; // sockets, pipes, anon inodes
+        const st = fs.statSync(`/proc/${pid}/fd/${fd}`);
+        if (st.ino !== target.ino || st.dev !== target.dev) continue;
+      } catch {
+        continue;
+      }
+      let command = "?";
+      try {
+        command = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      } catch {
+        /* gone meanwhile */
+      }
+      out.push({ pid: Number(pid), command });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a rotated file must not be deleted or rewritten now, or null: a process has it open (a
+ * writer that was not told about the rotation, a tail, a compressor), or it was written within
+ * WRITER_QUIET_SECONDS by the real clock. Checked by the dry run and again just before acting.
+ */
+export function writerGuard(file: string, clockMs = Date.now()): string | null {
+  const open = openersOf(file);
+  if (open.length) return `open by ${open.map((o) => `pid ${o.pid} (${o.command})`).join(", ")}: a process has the file open, so it is not touched`;
+  try {
+    const age = Math.floor((clockMs - fs.statSync(file).mtimeMs) / 1000);
+    if (age < WRITER_QUIET_SECONDS) return `written ${Math.max(0, age)} s ago (less than ${WRITER_QUIET_SECONDS} s): a writer may still be at it, so it is not touched`;
+  } catch {
+    /* gone: the SHA-256 check reports it */
+  }
+  return null;
+}
+
+/** The plan with every item a writer may still hold moved to the skipped list (with the reason). */
+export function guardPlan(plan: EnforcementPlan, clockMs = Date.now()): EnforcementPlan {
+  const items: PlanItem[] = [];
+  const skipped = [...plan.skipped];
+  for (const i of plan.items) {
+    const why = writerGuard(i.file, clockMs);
+    if (why) skipped.push({ file: i.file, reason: why });
+    else items.push(i);
+  }
+  return { ...plan, items, skipped };
+}
 
 export function planEnforcement(source: SourceAudit, asOf: Date): EnforcementPlan {
   const items: PlanItem[] = [];
@@ -92,6 +169,11 @@ export async function executePlan(plan: EnforcementPlan, source: SourceAudit["so
     const current = await sha256File(item.file);
     if (current !== item.sha256Before) {
       out.push({ ...item, status: "skipped", sha256After: current, problem: current ? "changed since the dry run: left as it is (run a new dry run)" : "no longer there" });
+      continue;
+    }
+    const busy = writerGuard(item.file);
+    if (busy) {
+      out.push({ ...item, status: "skipped", sha256After: current, problem: busy });
       continue;
     }
     try {

@@ -21,7 +21,7 @@ const FILES: AttestedFile[] = [
   f("sydent.log.2026-01-01.gz", { verdict: "undatable", lines: 3, oldestLineAt: null, newestLineAt: null, mustBeGoneBy: null, classes: {} }),
   f("=SUM(1+1)", { gzip: false, verdict: "within", lines: 1 }),
 ];
-const source: SourceView = { source: "sydent:is1", policyDays: { lookup: 7, haproxy: 60, application: 60, connection: 180 }, classes: {}, files: FILES, findings: [], at: "2026-11-27T12:00:00.000Z", attestationId: "att1" };
+const source: SourceView = { source: "sydent:is1", policyDays: { lookup: 7, haproxy: 60, application: 60, connection: 180 }, classes: {}, files: FILES, findings: [], at: "2026-11-27T12:00:00.000Z", attestationId: "att1", judgedAsOf: "2026-11-27T12:00:00.000Z", overdueNow: true, maxOverdueDaysNow: 130, dueSinceAudit: [] };
 
 const parse = (q: string) => retentionFileSearchSchema.parse(Object.fromEntries(new URLSearchParams(q)));
 const names = (list: AttestedFile[]) => list.map((x) => x.file.split("/").pop());

@@ -76,8 +76,12 @@ export async function proposePolicy(actor: Actor, input: { scope: string; retent
   return { ok: true, id: row.id };
 }
 
+/** A fresh authenticator code for the approval (the console's form; the command line checks `--code` before). */
+export type StepUp = () => Promise<{ ok: true } | { ok: false; message: string }>;
+
 /** A second admin makes a proposed policy active; the previous one for the same scope and class is superseded. */
-export async function approvePolicy(actor: Actor, id: string, now = new Date()): Promise<PolicyResult> {
+
+export async function approvePolicy(actor: Actor, id: string, now = new Date(), o: { stepUp?: StepUp } = {}): Promise<PolicyResult> {
   const p = await db().retentionPolicy.findUnique({ where: { id } });
   if (!p || p.state !== "proposed") return { ok: false, message: "No such proposed policy (already approved, cancelled or superseded)." };
   if (p.proposedById === actor.id) return { ok: false, message: "A policy change needs a second person: you proposed this one." };
@@ -85,6 +89,10 @@ export async function approvePolicy(actor: Actor, id: string, now = new Date()):
     // The notice may have changed since the proposal: its limits are checked again.
     const checked = checkPolicyAgainstNotices(await loadNotices(now), { retentionClass: p.retentionClass as RetentionClass, periodDays: p.periodDays, noticeVersion: p.noticeVersion });
     if (!checked.ok) return checked;
+  }
+  if (o.stepUp) {
+    const code = await o.stepUp();
+    if (!code.ok) return { ok: false, message: code.message };
   }
   await withAccessLog({ actor, action: "retention.policy.approve", outcome: "ok", details: { policyId: id, scope: p.scope, retentionClass: p.retentionClass, periodDays: p.periodDays, noticeVersion: p.noticeVersion } }, async (tx) => {
     const claimed = await tx.retentionPolicy.updateMany({ where: { id, state: "proposed" }, data: { state: "active", approvedById: actor.id, approvedAt: now } });

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useId } from "react";
+import { CodeField } from "@/components/code-field";
 import {
   approveEnforcementAction, approvePolicyAction, dryRunAction, proposePolicyAction, requestEnforcementAction, runRetentionAuditAction,
   type RetentionFormState,
@@ -18,11 +19,12 @@ function Result({ state }: { state: RetentionFormState }) {
   );
 }
 
-function ActionButton(props: { action: Action; label: string; busy: string; hidden?: Record<string, string>; primary?: boolean; children?: (s: RetentionFormState) => React.ReactNode }) {
+function ActionButton(props: { action: Action; label: string; busy: string; hidden?: Record<string, string>; primary?: boolean; before?: React.ReactNode; children?: (s: RetentionFormState) => React.ReactNode }) {
   const [state, action, pending] = useActionState(props.action, null);
   return (
     <form action={action}>
       {Object.entries(props.hidden ?? {}).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
+      {props.before}
       <button type="submit" className={`btn${props.primary ? " btn-primary" : ""}`} disabled={pending}>{pending ? props.busy : props.label}</button>
       <Result state={state} />
       {props.children?.(state)}
@@ -57,9 +59,12 @@ export function DryRunButton({ source }: { source: string }) {
 
 export const RequestEnforcementButton = ({ source }: { source: string }) => <ActionButton action={requestEnforcementAction} label="Ask for enforcement" busy="Working…" hidden={{ source }} primary />;
 
-export const ApproveEnforcementButton = ({ enforcementId }: { enforcementId: string }) => <ActionButton action={approveEnforcementAction} label="Approve and enforce" busy="Enforcing…" hidden={{ enforcementId }} primary />;
+// Second-person approvals ask for a fresh authenticator code, as on the command line (--code).
+export const ApproveEnforcementButton = ({ enforcementId }: { enforcementId: string }) => (
+  <ActionButton action={approveEnforcementAction} label="Approve and enforce" busy="Enforcing…" hidden={{ enforcementId }} primary before={<CodeField />} />
+);
 
-export const ApprovePolicyButton = ({ policyId }: { policyId: string }) => <ActionButton action={approvePolicyAction} label="Approve" busy="Approving…" hidden={{ policyId }} />;
+export const ApprovePolicyButton = ({ policyId }: { policyId: string }) => <ActionButton action={approvePolicyAction} label="Approve" busy="Approving…" hidden={{ policyId }} before={<CodeField />} />;
 
 export function ProposePolicyForm({ scopes, classes }: { scopes: string[]; classes: string[] }) {
   const [state, action, pending] = useActionState(proposePolicyAction, null);

@@ -20,10 +20,11 @@ export default defineCommand({
     const keyFile = values["public-key"] as string | undefined;
     if (keyFile && !fs.existsSync(keyFile)) throw new UsageError(`No such public key file: ${keyFile}`);
     const r = verifyAttestationFile(fs.readFileSync(file, "utf8"), keyFile ? fs.readFileSync(keyFile, "utf8") : undefined);
-    const p = r.payload as { kind?: string; createdAt?: string; operator?: unknown; noticeVersion?: string; notice?: unknown; overdue?: boolean; findings?: number } | null;
-    printJson({ ok: r.ok, problems: r.problems, keyPinned: r.keyPinned, keyId: r.keyId, kind: p?.kind ?? null, createdAt: p?.createdAt ?? null, operator: p?.operator ?? null, noticeVersion: p?.noticeVersion ?? null, notice: p?.notice ?? null, overdue: p?.overdue ?? null, findings: p?.findings ?? null });
+    const p = r.payload as { kind?: string; createdAt?: string; judgedAsOf?: string; operator?: unknown; noticeVersion?: string; notice?: unknown; overdue?: boolean; findings?: number } | null;
+    printJson({ ok: r.ok, problems: r.problems, keyPinned: r.keyPinned, keyId: r.keyId, kind: p?.kind ?? null, createdAt: p?.createdAt ?? null, judgedAsOf: p?.judgedAsOf ?? null, operator: p?.operator ?? null, noticeVersion: p?.noticeVersion ?? null, notice: p?.notice ?? null, overdue: p?.overdue ?? null, findings: p?.findings ?? null });
     if (!r.ok) process.stderr.write(`Attestation NOT valid: ${r.problems.join(" ")}\n`);
-    else if (!r.keyPinned) process.stderr.write("Valid with the key inside the file; pin the signer with --public-key.\n");
+    else if (r.ok && p?.judgedAsOf && p.createdAt && Date.parse(p.createdAt) - Date.parse(p.judgedAsOf) > 60_000) process.stderr.write(`Note: judged as of ${p.judgedAsOf}, before it was made (${p.createdAt}): its verdicts describe that time.\n`);
+    if (r.ok && !r.keyPinned) process.stderr.write("Valid with the key inside the file; pin the signer with --public-key.\n");
     return r.ok ? 0 : 1;
   },
 });

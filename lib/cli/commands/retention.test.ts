@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { truthLogs } from "@/lib/logs/test-helpers";
+import { dateLogCopies, truthLogs } from "@/lib/logs/test-helpers";
 import { seedStaff } from "@/lib/requests/testing";
 import { totpCode } from "@/lib/auth/totp";
 import { seedEnrolledStaff } from "@/lib/auth/testing";
@@ -22,6 +22,7 @@ let support: Awaited<ReturnType<typeof seedStaff>>;
 
 beforeAll(async () => {
   for (const sub of ["is1", "is2", "haproxy"]) fs.cpSync(path.join(FIXTURE_DIR, sub), path.join(dir, sub), { recursive: true, preserveTimestamps: true });
+  dateLogCopies(dir);
   for (const label of ["is1", "is2"]) {
     await db().identityServer.create({
       data: { label, serverName: `${label}.test`, dbPath: path.join(FIXTURE_DIR, `${label}.db`), sydentLogPaths: JSON.stringify([path.join(dir, label, "sydent.log*")]), haproxyLogPaths: JSON.stringify([path.join(dir, "haproxy", "haproxy.log*")]) },
@@ -104,7 +105,9 @@ describe("retention commands", () => {
     const pub = path.join(ctx.current.dataDir, "keys", "checkpoint-ed25519.pub");
     const ok = cli("retention:verify", file, "--public-key", pub);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json).toMatchObject({ ok: true, keyPinned: true, kind: "audit" });
+    expect(ok.json).toMatchObject({ ok: true, keyPinned: true, kind: "audit", judgedAsOf: JSON.parse(att.payload).judgedAsOf });
+    // The newest attestation is the audit run with --now = the fixture's reference time: verify says so.
+    expect(Date.parse(ok.json.judgedAsOf)).toBe(Date.parse(truthLogs.reference_now));
     const tampered = JSON.parse(fs.readFileSync(file, "utf8"));
     tampered.payload = tampered.payload.replace('"overdue":true', '"overdue":false');
     fs.writeFileSync(file, JSON.stringify(tampered));

@@ -33,7 +33,9 @@ async function enforcedBanner(id: unknown, key: string) {
   if (typeof id !== "string") return null;
   const e = await db().retentionEnforcement.findUnique({ where: { id: id.slice(0, 100) } });
   if (!e || e.sourceKey !== key || !e.result) return null;
-  const actions = (JSON.parse(e.result) as { actions: { status: string }[] }).actions;
+  const result = JSON.parse(e.result) as { actions?: { status: string }[]; error?: string };
+  if (result.error) return { ok: false, text: `Enforcement failed: ${result.error}. It is recorded as failed; ask for it again.` };
+  const actions = result.actions ?? [];
   const n = (s: string) => actions.filter((a) => a.status === s).length;
   return { ok: e.state === "done", text: `Enforcement ${e.state}: ${n("deleted")} file(s) deleted, ${n("rewritten")} rewritten${n("skipped") ? `, ${n("skipped")} left as they were (changed since the dry run)` : ""}. Re-audited and attested.` };
 }
@@ -65,10 +67,16 @@ export default async function RetentionSourcePage({ params, searchParams }: { pa
       <p><Link href="/retention">Log retention</Link></p>
       <h1>Retention of {key}</h1>
       {banner && <div className={banner.ok ? "banner-ok" : "banner-error"} role="status" data-testid="enforced">{banner.text}</div>}
-      <p className="muted">As of {s.at.slice(0, 16).replace("T", " ")} UTC (signed attestation <span className="mono">{s.attestationId}</span>).</p>
+      <p className="muted">As of {s.at.slice(0, 16).replace("T", " ")} UTC, judged as of {s.judgedAsOf.slice(0, 16).replace("T", " ")} UTC (signed attestation <span className="mono">{s.attestationId}</span>).</p>
       <section aria-labelledby="findings-h">
         <h2 id="findings-h">Findings</h2>
-        {s.findings.length === 0 ? <p className="banner-ok" data-testid="no-findings">No findings: every copy is within policy.</p> : (
+        {s.dueSinceAudit.length > 0 && (
+          <div className="banner-error" data-testid="due-since-audit">
+            <p>Fallen due after the audit judged them (as of {view.asOf.slice(0, 16).replace("T", " ")} UTC): audit again.</p>
+            <ul>{s.dueSinceAudit.map((d) => <li key={d.file}><span className="mono">{path.basename(d.file)}</span>: due {d.dueAt.slice(0, 16).replace("T", " ")} UTC, overdue by {d.overdueDays} day(s)</li>)}</ul>
+          </div>
+        )}
+        {s.findings.length === 0 && s.dueSinceAudit.length === 0 ? <p className="banner-ok" data-testid="no-findings">No findings: every copy is within policy.</p> : (
           <ul data-testid="findings">{s.findings.map((f, i) => <li key={i}><span className={`badge ${f.kind === "overdue" || f.kind === "expired-file" || f.kind === "current-too-old" ? "badge-bad" : "badge-warn"}`}>{f.kind}</span> {f.detail}</li>)}</ul>
         )}
       </section>
