@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
+import { createConsoleDb } from "@/lib/db";
 import { cachePrepared, SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
 import { PrismaClient } from "@/lib/generated/console/client";
 
@@ -101,4 +102,22 @@ describe("kept prepared statements", () => {
     expect(prepared).toBe(5); // SELECT 1 and the INSERT again; the SELECT stayed (used since)
     conn.close();
   });
+});
+
+describe("transactions queued behind one another", () => {
+  it("a transaction that waits longer than Prisma's default 2 s for the connection still runs (createConsoleDb)", async () => {
+    const file = path.join(dir, "queued.db");
+    const queued = createConsoleDb(`file:${file}`) as unknown as PrismaClient;
+    try {
+      await queued.$executeRawUnsafe("CREATE TABLE q (v TEXT)");
+      // Ten transactions, each holding the one connection for 300 ms: the last waits about 2.7 s.
+      await Promise.all(Array.from({ length: 10 }, (_, i) => queued.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO q (v) VALUES ('${i}')`);
+        await sleep(300);
+      })));
+      expect(((await queued.$queryRawUnsafe("SELECT count(*) AS n FROM q")) as { n: bigint }[])[0].n).toBe(10n);
+    } finally {
+      await queued.$disconnect();
+    }
+  }, 30_000);
 });

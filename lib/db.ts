@@ -30,11 +30,18 @@ export function sqliteFileOf(client: object): string | null {
   return sqliteFiles.get(client) ?? null;
 }
 
+/** Interactive transactions on the console's SQLite file: how long to wait for the connection, and to run. */
+export const SQLITE_TRANSACTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
+
 export function createConsoleDb(url: string): ConsoleDb {
   if (url.startsWith("file:")) {
     const file = sqlitePathFromUrl(url);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const client = new PrismaClient({ adapter: new SerialBetterSqlite3({ url: file, timeout: 5000 }) });
+    // One connection, taken one caller at a time (db-sqlite-serial.ts): starting a transaction means
+    // waiting for the callers ahead, which under load (a bulk erasure's lanes beside the pages)
+    // can pass Prisma's default 2 s maxWait and fail the caller for nothing. The waits are this
+    // process's own, on its own database (never Sydent's).
+    const client = new PrismaClient({ adapter: new SerialBetterSqlite3({ url: file, timeout: 5000 }), transactionOptions: SQLITE_TRANSACTIONS });
     sqliteFiles.set(client, path.resolve(file));
     return client;
   }
