@@ -42,10 +42,12 @@ const KEY = "subject-identifier-v1" as const;
 const DRY_CHUNK = 2000;
 /**
  * Rows per page: phase 1 for the page's rows, then one verification pass for the page
- * (verifyPage). Pages of 1,000 were measured against real Sydent (BENCHMARKS.md): no faster than
- * 500 (8.5 against 8.4 subjects/s), and that run met Sydent error lines not yet explained.
+ * (verifyPage). With pages overlapping, smaller pages keep Sydent's pushes busier and leave a
+ * shorter tail after the last writes: against real Sydent (BENCHMARKS.md) 250 gave 10.7-10.8
+ * subjects/s where 500 gave 9.4 (and 8.4 before the overlap). Pages of 1,000 (before the
+ * overlap) were no faster than 500 and met Sydent error lines not yet explained.
  */
-const EXEC_PAGE = 500;
+const EXEC_PAGE = 250;
 /**
  * Jobs of a page in flight at once in its first and last passes. Each job mostly waits (Sydent's
  * answer to an unbind, its commits' fsyncs: the benchmark found Custodian 80 % idle running them
@@ -284,7 +286,10 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
     const total = await db().erasureBatchRow.count({ where: { batchId, status: { not: "rejected" } } });
     const servers = await serversFor(o);
     const pageSize = o.pageSize ?? EXEC_PAGE;
-    const progress = async (page?: BulkProgress["page"]) => o.onProgress?.({ phase: "execute", done: total - (await db().erasureBatchRow.count({ where: todo })), total, ...(page ? { page } : {}) });
+    // Rows finished, counted here as each row ends (one count of the rows left at the start, not one
+    // per row).
+    let done = total - (await db().erasureBatchRow.count({ where: todo }));
+    const progress = (page?: BulkProgress["page"]) => o.onProgress?.({ phase: "execute", done, total, ...(page ? { page } : {}) });
     let after = -1;
 
     // stopOnPause: in the first pass a pause stops the page (the next rows are not started); later
@@ -304,7 +309,7 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
           return stopOnPause;
         }
         if (typeof r === "object") out.push({ row: { ...row, jobId: r.deferred }, jobId: r.deferred });
-        else await progress();
+        else (done++, progress());
         return false;
       });
       return { deferred: out.sort((a, b) => a.row.rowNo - b.row.rowNo), paused };
@@ -341,14 +346,15 @@ export function launchExecution(batchId: string, executor: Actor, o: RunOptions 
       clock.push(Date.now());
       await inLanes(deferred, EXEC_LANES, async (d) => {
         if ((await runRow(d.row, ctx, { verified, api: { replicationWaitMs: budget.remainingMs } })) === "pause") paused = true;
-        await progress();
+        else done++;
+        progress();
         return false;
       });
       clock.push(Date.now());
       const secs = (a: number, b: number) => (clock[b] - clock[a]) / 1000;
       // writesS: the first pass; replicationS: from its end (the next page's first pass may run
       // meanwhile) until every wait of the page has ended.
-      await progress({ jobs: deferred.length, writesS: secs(0, 1), replicationS: secs(1, 3), verifyS: secs(3, 4), finishS: secs(4, 5) });
+      progress({ jobs: deferred.length, writesS: secs(0, 1), replicationS: secs(1, 3), verifyS: secs(3, 4), finishS: secs(4, 5) });
       return paused;
     };
 

@@ -166,10 +166,15 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
   // registered servers are read only when a wait first asks, not on every run of the steps.
   let registered: Promise<{ label: string; dbPath: string }[]> | null = null;
   const api = { ...(opts.api ?? {}), hopeless: async () => stillBoundAtOrigin(await (registered ??= db().identityServer.findMany({ select: { label: true, dbPath: true } })), ids) };
+  // Each server read once per run of the steps (a job has several steps per server).
+  const servers = new Map<string, ReturnType<typeof findServer>>();
+  const findServer = (id: string) => db().identityServer.findUnique({ where: { id } }).then((x) => x);
   for (const step of steps) {
     if ((opts.deferVerify || deferredAny) && step.kind === "verify") return { stepsRun, waiting, deferred: true };
-    const server = step.serverId
-      ? await db().identityServer.findUnique({ where: { id: step.serverId } })
+    const serverId = step.serverId;
+    if (serverId && !servers.has(serverId)) servers.set(serverId, findServer(serverId));
+    const server = serverId
+      ? await servers.get(serverId)!
       : step.kind === "scrubLogs" ? { id: "", label: "logs", dbPath: "", serverName: "", sydentMode: "stopped", clientApiUrl: null, internalApiUrl: null, sydentTokenEnc: null } : null;
     if (!server) return { stepsRun, waiting, paused: (await pause(job, actor, "A server of this erasure is no longer registered.", stepsRun)).pausedReason! };
     const kind = step.kind as StepKind;
@@ -200,7 +205,7 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     let result: Record<string, unknown>;
     const lease = heartbeat(job.id, opts);
     const meter = newMeter();
-    const count = () => db().erasureStep.update({ where: { id: step.id }, data: { lockWaits: { increment: meter.lockWaits }, lockWaitMs: { increment: Math.round(meter.lockWaitMs) }, retries: { increment: meter.retries } } });
+    const counted = () => ({ lockWaits: { increment: meter.lockWaits }, lockWaitMs: { increment: Math.round(meter.lockWaitMs) }, retries: { increment: meter.retries } });
     try {
       const hooks: OpOptions = {
         // Row ids an interrupted earlier attempt recorded (below): its effect is reported as "already".
@@ -222,14 +227,12 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     } catch (e) {
       if (e instanceof ReplicationPending) {
         // Bulk pages: the unbinds are issued; the wait for the peers is shared with the page's other jobs.
-        await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
-        await count();
+        await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending", ...counted() } });
         deferredAny = true;
         continue;
       }
       if (!(e instanceof IdentityDbUnavailable) && !(e instanceof SydentApiError) && !(e instanceof BystanderStop)) throw e;
-      await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending" } });
-      await count();
+      await db().erasureStep.update({ where: { id: step.id }, data: { state: "pending", ...counted() } });
       const what = e instanceof SydentApiError ? `Sydent's internal API: ${e.message} Nothing beyond what Sydent confirmed was applied` : e.message;
       const why = e instanceof BystanderStop ? e.message : `${server.label}: ${what}. The job resumes where it stopped when run again.`;
       const r = await pause(job, actor, why, stepsRun);
@@ -237,11 +240,11 @@ export async function runSteps(job: Job, actor: Actor, opts: RunOptions): Promis
     } finally {
       lease.stop();
     }
-    await count();
     crashPoint(opts, step.seq, 1);
     const failed = kind === "verify" && !(result as VerifyResult).ok;
     await db().$transaction(async (tx) => {
-      await tx.erasureStep.update({ where: { id: step.id }, data: { state: failed ? "failed" : "done", doneAt: nowOf(opts), result: JSON.stringify(result) } });
+      // The step's lock waits and retries are counted with its result.
+      await tx.erasureStep.update({ where: { id: step.id }, data: { state: failed ? "failed" : "done", doneAt: nowOf(opts), result: JSON.stringify(result), ...counted() } });
       await appendAccessLog(tx, entry(job, actor, "erasure.step", failed ? "error" : "ok", { seq: step.seq, kind: step.kind, server: server.label, serverId: server.id, rows: result, lockWaits: meter.lockWaits, retries: meter.retries }));
       // Bystanders (issue 8): what happened to each other person's row, under THEIR pseudonym.
       if (step.kind === "rebindBystanders") {
