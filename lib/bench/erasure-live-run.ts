@@ -29,6 +29,7 @@ export function renderErasureLive(r: ErasureLiveResult): string {
     ...r.pages.map((p, i) => `- page ${i + 1}: ${p.jobs} jobs; writes through Sydent ${f1(p.writesS)} s, waits for replication ${f1(p.replicationS)} s, verification ${f1(p.verifyS)} s, finishing ${f1(p.finishS)} s`),
     ...Object.entries(r.replication).map(([dir, x]) => `- replication ${dir}: ${x.rowsPushed} rows accepted of Sydent's ceiling ${x.ceilingRows} (100 rows per 10 s cycle) = ${(100 * x.utilisation).toFixed(0)} %; ${x.owedAtEnd} still owed at the end`),
     ...Object.entries(r.pausedReasons).map(([k, n]) => `- paused x${n}: ${k}`),
+    ...Object.entries(r.stoppedReasons ?? {}).map(([k, n]) => `- row stopped x${n}: ${k}`),
     ...r.pausedDiagnosis.map((x) => `  - still found: ${x}`),
     `- verify steps ${r.verifySteps.total} (failed ${r.verifySteps.failed}); through Sydent ${r.verifySteps.sydentChecked} (ok ${r.verifySteps.sydentOk}), statuses ${JSON.stringify(r.verifySteps.sydentStatuses)}`,
     `- Sydent error lines since the erasure started: ${r.sydentErrors.duringErasure.total} ${JSON.stringify({ error: r.sydentErrors.duringErasure.error, traceback: r.sydentErrors.duringErasure.traceback, locked: r.sydentErrors.duringErasure.database_is_locked, already_exists: r.sydentErrors.duringErasure.already_exists })}`,

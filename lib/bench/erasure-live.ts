@@ -40,6 +40,8 @@ export type ErasureLiveResult = {
   replication: Record<string, { rowsPushed: number; ceilingRows: number; utilisation: number; owedAtEnd: number }>;
   /** Why jobs paused (numbers replaced by N), with counts. */
   pausedReasons: Record<string, number>;
+  /** Rows whose job stopped on an error, by the row's message (numbers replaced by N). */
+  stoppedReasons: Record<string, number>;
   verifySteps: { total: number; failed: number; sydentChecked: number; sydentOk: number; sydentStatuses: Record<string, number> };
   stillAnswered: Record<string, { asked: number; found: number; statuses: (number | null)[] }>;
   load: { before: LoadWindowStats; during: LoadWindowStats; rate: number };
@@ -288,6 +290,12 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
       const k = (j.pausedReason ?? "").replace(/\d+/g, "N").slice(0, 160);
       pausedReasons[k] = (pausedReasons[k] ?? 0) + 1;
     }
+    // Rows whose job stopped on an error (the batch stops there; Execute resumes): the messages.
+    const stoppedReasons: Record<string, number> = {};
+    for (const x of await db().erasureBatchRow.findMany({ where: { batchId: created.batchId, status: "valid", error: { not: null } }, select: { error: true } })) {
+      const k = (x.error ?? "").replace(/\d+/g, "N").slice(0, 200);
+      stoppedReasons[k] = (stoppedReasons[k] ?? 0) + 1;
+    }
     // Synthetic data: for each paused job, which global rows still match (by address, or embedding
     // it in sgAssoc), their origin and whether the origin's local row is a tombstone the peer has.
     const pausedDiagnosis: string[] = [];
@@ -356,7 +364,7 @@ export async function measureErasureLive(o: { dbs: { is1: string; is2: string };
     }
     return {
       // Rows whose job ran (a batch that pauses stops after its page): the rate is over those.
-      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, restarts, replication, pausedDiagnosis,
+      subjects: erased.length, jobsRun: jobIds.length, dryRunS, executeS, subjectsPerS: jobIds.length / executeS, jobs, rows, verifySteps, stillAnswered, pages, pausedReasons, stoppedReasons, restarts, replication, pausedDiagnosis,
       load: { before, during: loadStats(during.filter((f) => fs.existsSync(f))), rate: RATE },
       sydentErrors: { duringErasure: { ...errors.totals, console: errors.console_totals, total: errors.errors_total + errors.console_errors_total, first: errors.instances }, context: errorContext },
       startupS,
