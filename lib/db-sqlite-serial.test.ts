@@ -3,8 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { createConsoleDb } from "@/lib/db";
-import { cachePrepared, SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
+import { cachePrepared, SerialBetterSqlite3, SQLITE_TRANSACTIONS } from "@/lib/db-sqlite-serial";
 import { PrismaClient } from "@/lib/generated/console/client";
 
 // The console's SQLite client on one connection (lib/db-sqlite-serial.ts): another caller's plain
@@ -105,9 +104,9 @@ describe("kept prepared statements", () => {
 });
 
 describe("transactions queued behind one another", () => {
-  it("a transaction that waits longer than Prisma's default 2 s for the connection still runs (createConsoleDb)", async () => {
+  it("a transaction that waits longer than Prisma's default 2 s for the connection still runs (as lib/db.ts builds it)", async () => {
     const file = path.join(dir, "queued.db");
-    const queued = createConsoleDb(`file:${file}`) as unknown as PrismaClient;
+    const queued = new PrismaClient({ adapter: new SerialBetterSqlite3({ url: file, timeout: 5000 }), transactionOptions: SQLITE_TRANSACTIONS });
     try {
       await queued.$executeRawUnsafe("CREATE TABLE q (v TEXT)");
       // Ten transactions, each holding the one connection for 300 ms: the last waits about 2.7 s.

@@ -104,3 +104,6 @@ export class SerialBetterSqlite3 extends PrismaBetterSqlite3 {
     return serialised(adapter);
   }
 }
+
+/** Interactive transactions on the console's SQLite file (lib/db.ts): how long to wait for the connection, and to run. */
+export const SQLITE_TRANSACTIONS = { maxWait: 20_000, timeout: 30_000 } as const;

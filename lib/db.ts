@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { SerialBetterSqlite3 } from "@/lib/db-sqlite-serial";
+import { SerialBetterSqlite3, SQLITE_TRANSACTIONS } from "@/lib/db-sqlite-serial";
 import { PrismaClient } from "@/lib/generated/console/client";
 import { PrismaClient as PgPrismaClient } from "@/lib/generated/console-pg/client";
 import { env } from "@/lib/env";
@@ -29,9 +29,6 @@ const sqliteFiles = new WeakMap<object, string>();
 export function sqliteFileOf(client: object): string | null {
   return sqliteFiles.get(client) ?? null;
 }
-
-/** Interactive transactions on the console's SQLite file: how long to wait for the connection, and to run. */
-export const SQLITE_TRANSACTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
 
 export function createConsoleDb(url: string): ConsoleDb {
   if (url.startsWith("file:")) {
