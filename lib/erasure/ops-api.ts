@@ -1,6 +1,7 @@
 import { internalUnbind, SydentApiError } from "@/lib/sydent/internal-api";
 import { sydentRaw } from "@/lib/sydent/open";
-import { globalIdsFor, inList, spellingsOf } from "@/lib/erasure/ops-core";
+import { globalIdsFor, spellingsOf } from "@/lib/erasure/ops-core";
+import { placeholders } from "@/lib/subjects/search-scan";
 import type { EmbeddingRow, ThreepidTarget } from "@/lib/erasure/ops";
 import type { Snapshot } from "@/lib/erasure/ops-db";
 
@@ -121,7 +122,7 @@ type LocalRow = { id: number; address: string; mxid: string | null };
 
 function localRows(file: string, t: ThreepidTarget): LocalRow[] {
   const sp = spellingsOf(t);
-  return sydentRaw(file).prepare(`SELECT id, address, mxid FROM local_threepid_associations WHERE medium = ? AND address IN (${inList(sp.length)})`).all(t.medium, ...sp) as LocalRow[];
+  return sydentRaw(file).prepare(`SELECT id, address, mxid FROM local_threepid_associations WHERE medium = ? AND address IN (${placeholders(sp.length)})`).all(t.medium, ...sp) as LocalRow[];
 }
 
 const need = (server: LiveServer) => {
@@ -190,7 +191,7 @@ export function stillBoundAtOrigin(servers: { label: string; dbPath: string }[],
   const threepids = [...ids.emails.map((a) => ["email", a] as const), ...ids.msisdns.map((a) => ["msisdn", a] as const)];
   for (const s of servers) {
     try {
-      const stmt = sydentRaw(s.dbPath).prepare(`SELECT count(*) AS n FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IN (${inList(ids.mxids.length)})`);
+      const stmt = sydentRaw(s.dbPath).prepare(`SELECT count(*) AS n FROM local_threepid_associations WHERE medium = ? AND address = ? AND mxid IN (${placeholders(ids.mxids.length)})`);
       const n = threepids.reduce((k, [m, a]) => k + (stmt.get(m, a, ...ids.mxids) as { n: number }).n, 0);
       if (n > 0) return `${s.label} still binds ${n} of the subject's 3PIDs to the subject after the unbinds were issued: no tombstone is on its way`;
     } catch {

@@ -1,7 +1,7 @@
 import { byLowerAddress } from "@/lib/sydent/lower-address";
 import type Database from "better-sqlite3";
 import { casefold } from "@/lib/sydent/normalise";
-import { chunks } from "@/lib/subjects/search-scan";
+import { chunks, placeholders } from "@/lib/subjects/search-scan";
 import { mergeSnapshots, openWriteDb, withRetry, type OpOptions, type Snapshot } from "@/lib/erasure/ops-db";
 import type { ThreepidTarget } from "@/lib/erasure/ops";
 
@@ -13,7 +13,6 @@ export const WRITE_CHUNK = 500;
 
 export const spellingsOf = (t: ThreepidTarget) => [...new Set([t.address, ...(t.spellings ?? [])])];
 const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-export const inList = (n: number) => Array(n).fill("?").join(",");
 
 export const chunk = <T>(xs: T[], n = WRITE_CHUNK): T[][] => chunks(xs, n);
 
@@ -58,7 +57,7 @@ export async function op<R>(file: string, o: OpOptions, locate: (db: Database.Da
 /** Global ids for a 3PID: exact spellings (index) + casefold matches via the lower() index. */
 export function globalIdsFor(db: Database.Database, t: ThreepidTarget): number[] {
   const sp = spellingsOf(t);
-  const exact = db.prepare(`SELECT id FROM global_threepid_associations WHERE medium = ? AND address IN (${inList(sp.length)})`).all(t.medium, ...sp) as { id: number }[];
+  const exact = db.prepare(`SELECT id FROM global_threepid_associations WHERE medium = ? AND address IN (${placeholders(sp.length)})`).all(t.medium, ...sp) as { id: number }[];
   const lower = db.prepare(`SELECT id, address FROM global_threepid_associations${byLowerAddress(db)} WHERE medium = ? AND lower(address) = ?`).all(t.medium, asciiLower(t.address)) as { id: number; address: string }[];
   const want = casefold(t.address);
   return [...new Set([...exact.map((r) => r.id), ...lower.filter((r) => (t.medium === "email" ? casefold(r.address) : r.address) === want).map((r) => r.id)])];
@@ -67,7 +66,7 @@ export function globalIdsFor(db: Database.Database, t: ThreepidTarget): number[]
 /** Deletes by id in ONE statement per call: callers pass at most WRITE_CHUNK ids. */
 export function deleteIdsIn(db: Database.Database, table: string, ids: number[], extra = "", params: unknown[] = []): number {
   if (!ids.length) return 0;
-  return db.prepare(`DELETE FROM ${table} WHERE id IN (${inList(ids.length)})${extra}`).run(...ids, ...params).changes;
+  return db.prepare(`DELETE FROM ${table} WHERE id IN (${placeholders(ids.length)})${extra}`).run(...ids, ...params).changes;
 }
 
 type LocalRow = { id: number; address: string; mxid: string | null };
@@ -75,7 +74,7 @@ type LocalRow = { id: number; address: string; mxid: string | null };
 /** Indices (into spellingsOf(t)) that Sydent's unbind would tombstone now; no identifier leaves. */
 export function toTombstone(db: Database.Database, t: ThreepidTarget, onlyIfMxid?: string): number[] {
   const sp = spellingsOf(t);
-  const locals = db.prepare(`SELECT id, address, mxid FROM local_threepid_associations WHERE medium = ? AND address IN (${inList(sp.length)})`).all(t.medium, ...sp) as LocalRow[];
+  const locals = db.prepare(`SELECT id, address, mxid FROM local_threepid_associations WHERE medium = ? AND address IN (${placeholders(sp.length)})`).all(t.medium, ...sp) as LocalRow[];
   const out: number[] = [];
   sp.forEach((spelling, i) => {
     const row = locals.find((r) => r.address === spelling);

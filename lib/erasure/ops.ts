@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { casefold, type Medium } from "@/lib/sydent/normalise";
 import { alreadyDone, locateIds, type OpOptions, type Snapshot } from "@/lib/erasure/ops-db";
-import { chunk, deleteIdsIn, globalIdsFor, inList, op, spellingsOf, toTombstone, tombstoneInTx } from "@/lib/erasure/ops-core";
+import { chunk, deleteIdsIn, globalIdsFor, op, spellingsOf, toTombstone, tombstoneInTx } from "@/lib/erasure/ops-core";
+import { placeholders } from "@/lib/subjects/search-scan";
 
 export { IdentityDbUnavailable, type OpOptions, type UnavailableKind } from "@/lib/erasure/ops-db";
 
@@ -109,7 +110,7 @@ export async function deleteSessions(file: string, t: { threepids: { medium: Med
       // Token rows of the subject's sessions (also those whose session row is already gone).
       const all = [...new Set([...wantedIds, ...present])];
       const tokenAuths: number[] = [];
-      for (const part of chunk(all)) tokenAuths.push(...ids(db.prepare(`SELECT rowid AS id FROM threepid_token_auths WHERE validationSession IN (${inList(part.length)})`).all(...part) as { id: number }[]));
+      for (const part of chunk(all)) tokenAuths.push(...ids(db.prepare(`SELECT rowid AS id FROM threepid_token_auths WHERE validationSession IN (${placeholders(part.length)})`).all(...part) as { id: number }[]));
       return { sessions: [...present], tokenAuths };
     },
     async ({ db, found, prior, write }) => {
@@ -117,7 +118,7 @@ export async function deleteSessions(file: string, t: { threepids: { medium: Med
       let sessions = 0;
       for (const part of chunk([...new Set([...found.sessions, ...t.sids.map(Number).filter(Number.isFinite)])])) {
         const r = await write(() => ({
-          tokenAuths: db.prepare(`DELETE FROM threepid_token_auths WHERE validationSession IN (${inList(part.length)})`).run(...part).changes,
+          tokenAuths: db.prepare(`DELETE FROM threepid_token_auths WHERE validationSession IN (${placeholders(part.length)})`).run(...part).changes,
           sessions: deleteIdsIn(db, "threepid_validation_sessions", part),
         }), (x) => x.tokenAuths + x.sessions);
         tokenAuths += r.tokenAuths;
@@ -131,7 +132,7 @@ export async function deleteSessions(file: string, t: { threepids: { medium: Med
 /** Invites TO the 3PID (indexed by medium, address); pending ones stop working. */
 export async function deleteInvitesTo(file: string, t: ThreepidTarget, o: OpOptions = {}) {
   const sp = [...new Set([...spellingsOf(t), casefold(t.address)])];
-  const where = `medium = ? AND address IN (${inList(sp.length)})`;
+  const where = `medium = ? AND address IN (${placeholders(sp.length)})`;
   return op(
     file, o,
     (db): Snapshot => ({ invites: ids(db.prepare(`SELECT id FROM invite_tokens WHERE ${where}`).all(t.medium, ...sp) as { id: number }[]) }),
@@ -169,7 +170,7 @@ export async function deleteAccount(file: string, t: { mxid: string }, o: OpOpti
     }),
     async ({ db, found, prior, write }) => {
       let tokens = 0;
-      for (const part of chunk(found.tokens)) tokens += await write(() => db.prepare(`DELETE FROM tokens WHERE rowid IN (${inList(part.length)}) AND user_id = ?`).run(...part, t.mxid).changes, (n) => n);
+      for (const part of chunk(found.tokens)) tokens += await write(() => db.prepare(`DELETE FROM tokens WHERE rowid IN (${placeholders(part.length)}) AND user_id = ?`).run(...part, t.mxid).changes, (n) => n);
       const rest = await write(() => ({
         acceptedTerms: db.prepare("DELETE FROM accepted_terms_urls WHERE user_id = ?").run(t.mxid).changes,
         accounts: db.prepare("DELETE FROM accounts WHERE user_id = ?").run(t.mxid).changes,

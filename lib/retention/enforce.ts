@@ -34,21 +34,25 @@ const SKIP_REASON: Partial<Record<FileAudit["verdict"], string>> = {
 /** A rotated file written to within this many seconds is left alone (a writer may still hold or reopen it). */
 export const WRITER_QUIET_SECONDS = 300;
 
-/** Processes that have `file` open (Linux: every readable /proc/<pid>/fd entry, compared by device and inode; what cannot be read is skipped). */
-export function openersOf(file: string): { pid: number; command: string }[] {
-  if (process.platform !== "linux") return [];
-  let target: fs.Stats;
-  try {
-    target = fs.statSync(file);
-  } catch {
-    return [];
-  }
-  const out: { pid: number; command: string }[] = [];
+type Opener = { pid: number; command: string };
+/** Every regular file some process has open, by "device:inode": one pass over the fd folders of /proc. */
+export type OpenFiles = Map<string, Opener[]>;
+
+const fileKey = (st: fs.Stats) => `${st.dev}:${st.ino}`;
+
+/**
+ * One pass over every readable /proc/<pid>/fd entry (Linux; elsewhere empty), keyed by device and
+ * inode, so a file held under an old name (renamed by the rotation) or deleted still matches.
+ * What cannot be read (another user's process, one that exited meanwhile) is skipped.
+ */
+export function openFiles(): OpenFiles {
+  const out: OpenFiles = new Map();
+  if (process.platform !== "linux") return out;
   let pids: string[];
   try {
     pids = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
   } catch {
-    return [];
+    return out;
   }
   for (const pid of pids) {
     let fds: string[];
@@ -57,35 +61,50 @@ export function openersOf(file: string): { pid: number; command: string }[] {
     } catch {
       continue;
     }
+    const keys = new Set<string>();
     for (const fd of fds) {
       try {
         if (!fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("/")) continue; // sockets, pipes, anon inodes
-        const st = fs.statSync(`/proc/${pid}/fd/${fd}`);
-        if (st.ino !== target.ino || st.dev !== target.dev) continue;
+        keys.add(fileKey(fs.statSync(`/proc/${pid}/fd/${fd}`)));
       } catch {
         continue;
       }
-      let command = "?";
-      try {
-        command = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      } catch {
-        /* gone meanwhile */
-      }
-      out.push({ pid: Number(pid), command });
-      break;
+    }
+    if (!keys.size) continue;
+    let command = "?";
+    try {
+      command = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      /* gone meanwhile */
+    }
+    for (const k of keys) {
+      const list = out.get(k);
+      if (list) list.push({ pid: Number(pid), command });
+      else out.set(k, [{ pid: Number(pid), command }]);
     }
   }
   return out;
 }
 
+/** Processes that have `file` open, looked up in `open` (a fresh pass over /proc when not given). */
+export function openersOf(file: string, open: OpenFiles = openFiles()): Opener[] {
+  try {
+    return open.get(fileKey(fs.statSync(file))) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Why a rotated file must not be deleted or rewritten now, or null: a process has it open (a
  * writer that was not told about the rotation, a tail, a compressor), or it was written within
- * WRITER_QUIET_SECONDS by the real clock. Checked by the dry run and again just before acting.
+ * WRITER_QUIET_SECONDS by the real clock. The dry run checks every file against one pass over
+ * /proc (guardPlan); execution checks each file again with a fresh pass just before acting on it,
+ * since a process may open it between two files.
  */
-export function writerGuard(file: string, clockMs = Date.now()): string | null {
-  const open = openersOf(file);
-  if (open.length) return `open by ${open.map((o) => `pid ${o.pid} (${o.command})`).join(", ")}: a process has the file open, so it is not touched`;
+export function writerGuard(file: string, clockMs = Date.now(), open: OpenFiles = openFiles()): string | null {
+  const openers = openersOf(file, open);
+  if (openers.length) return `open by ${openers.map((o) => `pid ${o.pid} (${o.command})`).join(", ")}: a process has the file open, so it is not touched`;
   try {
     const age = Math.floor((clockMs - fs.statSync(file).mtimeMs) / 1000);
     if (age < WRITER_QUIET_SECONDS) return `written ${Math.max(0, age)} s ago (less than ${WRITER_QUIET_SECONDS} s): a writer may still be at it, so it is not touched`;
@@ -99,8 +118,9 @@ export function writerGuard(file: string, clockMs = Date.now()): string | null {
 export function guardPlan(plan: EnforcementPlan, clockMs = Date.now()): EnforcementPlan {
   const items: PlanItem[] = [];
   const skipped = [...plan.skipped];
+  const open = plan.items.length ? openFiles() : new Map();
   for (const i of plan.items) {
-    const why = writerGuard(i.file, clockMs);
+    const why = writerGuard(i.file, clockMs, open);
     if (why) skipped.push({ file: i.file, reason: why });
     else items.push(i);
   }

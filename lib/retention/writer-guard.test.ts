@@ -6,7 +6,7 @@ import { DEFAULT_RETENTION_POLICY } from "@/lib/logs/retention";
 import { dateLogCopies, referenceNow } from "@/lib/logs/test-helpers";
 import { FIXTURE_DIR, tempDir } from "@/lib/sydent/test-fixtures";
 import { auditLogSources } from "@/lib/retention/audit-sources";
-import { executePlan, guardPlan, planEnforcement, WRITER_QUIET_SECONDS } from "@/lib/retention/enforce";
+import { executePlan, guardPlan, openersOf, openFiles, planEnforcement, WRITER_QUIET_SECONDS } from "@/lib/retention/enforce";
 
 // "Never touches a file a writer has open" by more than its name: a rotated, expired file that a
 // real process holds open (here `sleep` with the file as its stdout, as a writer not told about
@@ -73,5 +73,20 @@ describe("writer guard before deleting or rewriting a rotated file", async () =>
     expect(fs.existsSync(held)).toBe(false);
     expect(after.find((r) => r.file === fresh)?.status).toBe("skipped");
     expect(fs.existsSync(fresh)).toBe(true);
+  });
+
+  it("one pass over /proc finds a file held under the name it had before the rotation renamed it", async () => {
+    const before = path.join(dir, "renamed.log");
+    const after = path.join(dir, "renamed.log.1");
+    fs.writeFileSync(before, "line\n");
+    const child = holdOpen(before);
+    fs.renameSync(before, after); // what logrotate does to a writer that is not told
+    const open = openFiles();
+    expect(openersOf(after, open).map((o) => o.pid)).toContain(child.pid);
+    expect(openersOf(fresh, open)).toEqual([]);
+    const exited = new Promise((res) => child.once("exit", res));
+    child.kill("SIGKILL");
+    await exited;
+    expect(openersOf(after)).toEqual([]); // a fresh pass: the writer is gone
   });
 });
