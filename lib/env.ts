@@ -2,6 +2,7 @@ import path from "node:path";
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { parseTargets } from "@/lib/complaints/catalogue";
+import { parseTimeZone, parseWorkingDays, parseWorkingHours, parseWorkingTime, WORKING_TIME_DEFAULTS, type WorkingTime } from "@/lib/audit/workspace/working-time";
 
 // Configuration is read once, validated here, and imported as `env()` everywhere else.
 // A wrong or missing variable stops start-up with a message naming it (see instrumentation.ts).
@@ -9,6 +10,16 @@ import { parseTargets } from "@/lib/complaints/catalogue";
 const boolish = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** A string checked by one of the parsers above (their error names the variable and the fix). */
+const parsedBy = (parse: (v: string) => unknown, fallback: string) =>
+  z.string().default(fallback).superRefine((v, ctx) => {
+    try {
+      parse(v);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^[A-Z_]+: /, "") });
+    }
+  });
 
 const envSchema = z.object({
   CONSOLE_DATABASE_URL: z
@@ -34,6 +45,16 @@ const envSchema = z.object({
     .default(500),
   /** Witnessed log: every sealed tree head is also written here (an append-only, off-host directory). */
   CUSTODIAN_STH_PUBLISH_DIR: z.string().min(1).optional(),
+  /** Auditor's workspace: hours of no witness run or head fetch recorded before "witnesses silent" is flagged. */
+  CUSTODIAN_WITNESS_MAX_AGE_HOURS: z.coerce
+    .number({ message: "expected a number of hours" })
+    .positive("expected a positive number of hours")
+    .max(24 * 366, "at most 8784 hours (a year)")
+    .default(24),
+  /** Auditor's workspace: working time for "reveals outside working hours" and the days "many people in a day" counts in. */
+  CUSTODIAN_WORKING_TIMEZONE: parsedBy(parseTimeZone, WORKING_TIME_DEFAULTS.timeZone),
+  CUSTODIAN_WORKING_HOURS: parsedBy(parseWorkingHours, WORKING_TIME_DEFAULTS.hours),
+  CUSTODIAN_WORKING_DAYS: parsedBy(parseWorkingDays, WORKING_TIME_DEFAULTS.days),
   /** Colon-separated directories that server log paths and globs must stay inside (default /var/log and the data directory). */
   CUSTODIAN_LOG_ROOTS: z.string().min(1).optional(),
   CUSTODIAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30, "at most 30 minutes").default(30),
@@ -83,6 +104,8 @@ export type Env = z.infer<typeof envSchema> & {
   /** Absolute log roots (CUSTODIAN_LOG_ROOTS). */
   logRoots: string[];
   consoleDbKind: "sqlite" | "postgresql";
+  /** CUSTODIAN_WORKING_TIMEZONE / _HOURS / _DAYS, parsed. */
+  workingTime: WorkingTime;
 };
 
 export class ConfigError extends Error {
@@ -105,6 +128,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     haproxyBlockDir: e.CUSTODIAN_HAPROXY_BLOCK_DIR ?? path.join(e.CUSTODIAN_DATA_DIR, "haproxy"),
     logRoots: (e.CUSTODIAN_LOG_ROOTS ?? `/var/log:${e.CUSTODIAN_DATA_DIR}`).split(":").filter(Boolean).map((r) => path.resolve(r)),
     consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+    workingTime: parseWorkingTime({ timeZone: e.CUSTODIAN_WORKING_TIMEZONE, hours: e.CUSTODIAN_WORKING_HOURS, days: e.CUSTODIAN_WORKING_DAYS }),
   };
 }
 
