@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { actorOf, requireOperator } from "@/lib/auth/guard";
 import { can } from "@/lib/authz";
-import { anomalyFlags, THRESHOLDS } from "@/lib/audit/workspace/anomalies";
+import { anomalyFlags, describeThresholds } from "@/lib/audit/workspace/anomalies";
 import { newSeed, sampleRequests, type Sample } from "@/lib/audit/workspace/sample";
 import { latestSth } from "@/lib/audit/proofs";
 import { db } from "@/lib/db";
@@ -66,7 +66,7 @@ export default async function AuditWorkspacePage({ searchParams }: { searchParam
             ))}
           </ul>
         )}
-        <p className="muted">Thresholds: more than {THRESHOLDS.subjectsPerActorPerDay} people revealed by one person in a day; working hours weekdays {THRESHOLDS.workStartHourUtc}:00-{THRESHOLDS.workEndHourUtc}:00 UTC; {THRESHOLDS.deniedPerActor} or more denied attempts; no tree head for {THRESHOLDS.checkpointOverdueHours} h.</p>
+        <p className="muted">Thresholds: {describeThresholds()} Each flag names its window, threshold and count; <code>audit:sample</code> prints each flag&apos;s basis (the rule to find its entries again).</p>
       </section>
 
       <section aria-labelledby="sth-h">

@@ -6,6 +6,7 @@ import { recordAccess } from "@/lib/audit/log";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { publicKeyFileFor } from "@/lib/audit/checkpoint-key";
 import { anomalyFlags } from "@/lib/audit/workspace/anomalies";
+import { parseWorkingTime } from "@/lib/audit/workspace/working-time";
 import { buildEvidencePack, checkEvidencePack, readZip } from "@/lib/audit/workspace/evidence";
 import { drawSample, requestTrail, sampleRequests } from "@/lib/audit/workspace/sample";
 import { zipFiles } from "@/lib/exports/zip";
@@ -53,13 +54,13 @@ describe("auditor's workspace", () => {
   });
 
   it("flags: many subjects in a day, outside hours, no linked request, denied attempts", async () => {
-    const flags = await anomalyFlags({ since: new Date(Date.UTC(2026, 0, 1)), now: new Date() });
+    const flags = await anomalyFlags({ since: new Date(Date.UTC(2026, 11, 1)), now: new Date(), workingTime: parseWorkingTime({}) });
     const kinds = flags.map((f) => f.kind);
     expect(kinds).toEqual(expect.arrayContaining(["many-subjects", "outside-hours", "no-request", "denied-attempts"]));
-    expect(flags.find((f) => f.kind === "many-subjects")?.summary).toMatch(/dpo@example.org revealed 34 different people on 2026-12-02/);
+    expect(flags.find((f) => f.kind === "many-subjects")?.summary).toBe("dpo@example.org revealed 34 different people in 34 reveals on 2026-12-02 (UTC); the threshold is more than 20 people in a day");
     expect(flags.find((f) => f.kind === "outside-hours")?.seqs).toHaveLength(2);
     expect(flags.find((f) => f.kind === "no-request")?.summary).toMatch(/^22 reveal/);
-    expect(flags.find((f) => f.kind === "denied-attempts")?.summary).toBe("support@example.org: 5 denied attempts");
+    expect(flags.find((f) => f.kind === "denied-attempts")?.summary).toMatch(/^support@example.org: 5 denied attempts from 2026-12-01T00:00Z to .* \(threshold 5\)$/);
     expect(kinds).not.toContain("checkpoint-overdue");
   });
 
