@@ -27,6 +27,8 @@ const EXPECTED_ROUTE_ACCESS: Record<string, Role[] | "public"> = {
   "/audit": ["dpo", "auditor"],
   "/audit/requests/[id]": ["dpo", "auditor"],
   "/api/audit/evidence": ["dpo", "auditor"],
+  "/api/audit/sample": ["dpo", "auditor"],
+  "/api/audit/requests/[id]/trail": ["dpo", "auditor"],
   "/requests": ["dpo", "support", "auditor"],
   "/requests/new": ["dpo", "support"],
   "/requests/[id]": ["dpo", "support", "auditor"],

@@ -164,6 +164,9 @@ export const ROUTE_RULES: Record<string, Permission | "public" | "signed-in"> = 
   "/audit": "accessLog.view",
   "/audit/requests/[id]": "accessLog.view",
   "/api/audit/evidence": "accessLog.export",
+  // The workspace's tables as CSV: the sample on screen and a request's whole trail.
+  "/api/audit/sample": "accessLog.export",
+  "/api/audit/requests/[id]/trail": "accessLog.export",
   "/requests": "requests.view",
   "/requests/new": "requests.create",
   "/requests/[id]": "requests.view",

@@ -2,11 +2,13 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { readZip } from "@/lib/audit/workspace/evidence";
 import { e2eEnv } from "../../playwright.config";
 import { statePath } from "../fixtures/roles";
 
-// The auditor's workspace: draw a seeded sample, open a request's trail, download the signed
-// evidence pack, and check it offline with the command line (pinned to the console's public key).
+// The auditor's workspace: draw a seeded sample (its cut-off fixed in the URL), download it as
+// CSV, open a request's trail (paged) and its CSV, download the signed evidence pack of that very
+// sample, and check it offline with the command line (pinned to the console's public key).
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", "lib/cli/index.ts", ...args], { encoding: "utf8", env: { ...process.env, ...e2eEnv } });
@@ -37,19 +39,34 @@ test.describe("[AUDIT]: the auditor's workspace", () => {
       await page.getByLabel("Seed").fill("e2e-seed");
       await page.getByRole("spinbutton", { name: "Requests" }).fill("3");
       await page.getByRole("button", { name: "Draw sample" }).click();
-      await expect(page).toHaveURL(/seed=e2e-seed/);
+      // Drawing fixes the cut-off (now) in the URL, so reloads, the CSV and the pack use the same sample.
+      await expect(page).toHaveURL(/seed=e2e-seed&n=3&cutoff=\d{4}-\d{2}-\d{2}T/);
+      const sampleUrl = page.url();
       const table = page.getByRole("table", { name: "Sampled requests" });
       await expect(table).toBeVisible();
       const first = table.locator("tbody tr").first().getByRole("link");
       const reference = (await first.textContent())!.trim();
+
+      const [sampleCsv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the sample as CSV" }).click()]);
+      const sampleFile = info.outputPath("sample.csv");
+      await sampleCsv.saveAs(sampleFile);
+      expect(fs.readFileSync(sampleFile, "utf8").split("\r\n")[0]).toBe("seed,n,cutoff,reference,requestId,type,state,receivedAt,closedAt");
+      expect(fs.readFileSync(sampleFile, "utf8")).toContain(reference);
+
       await first.click();
       await expect(page.getByRole("heading", { level: 1 })).toContainText(reference);
       const trail = page.getByRole("table", { name: "Request trail" });
       await expect(trail.locator("tbody tr").first()).toBeVisible();
       await expect(trail).toContainText("request.create");
+      await expect(page.getByRole("navigation", { name: "Request trail: pages" })).toBeVisible();
+      const [trailCsv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export the whole trail as CSV" }).click()]);
+      const trailFile = info.outputPath("trail.csv");
+      await trailCsv.saveAs(trailFile);
+      expect(fs.readFileSync(trailFile, "utf8")).toContain("request.create");
 
       await page.getByRole("link", { name: "← Audit workspace" }).click();
-      await page.goto("/audit?seed=e2e-seed&n=3");
+      await page.goto(sampleUrl);
+      await expect(page.getByRole("table", { name: "Sampled requests" }).locator("tbody tr").first().getByRole("link")).toHaveText(reference);
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download evidence pack" }).click()]);
       const file = info.outputPath("evidence.zip");
       await download.saveAs(file);
@@ -61,6 +78,11 @@ test.describe("[AUDIT]: the auditor's workspace", () => {
       expect(out).toMatchObject({ ok: true, keyPinned: true });
       expect(out.requests).toBeGreaterThanOrEqual(1);
       expect(out.proofs.checked).toBeGreaterThanOrEqual(1);
+
+      // The pack is the sample on screen: same seed, size and cut-off, the same first request.
+      const inPack = JSON.parse((await readZip(fs.readFileSync(file))).get("sample.json")!.toString());
+      expect(inPack).toMatchObject({ seed: "e2e-seed", n: 3, cutoff: new URL(sampleUrl).searchParams.get("cutoff") });
+      expect(inPack.requests[0].reference).toBe(reference);
 
       // The sample itself was recorded in the access log.
       await page.goto("/access-log?action=audit.sample");

@@ -5,12 +5,16 @@ import { env } from "@/lib/env";
 import { entryHash, type ChainFields } from "@/lib/audit/chain";
 import { loadCheckpointKey, parsePublicKey, rawPublicKey, keyIdOf } from "@/lib/audit/checkpoint-key";
 import { checkInclusionProofs, inclusionProofsFor } from "@/lib/audit/person-proofs";
-import { drawSample, requestTrail, type Sample } from "@/lib/audit/workspace/sample";
+import { getAccessLogHeadSeq } from "@/lib/audit/queries";
+import { drawSample, type Sample } from "@/lib/audit/workspace/sample";
+import { getTrailScope, iterateRequestTrail } from "@/lib/audit/workspace/trail";
 import { zipFiles } from "@/lib/exports/zip";
 
 // Evidence pack: a signed zip an auditor can check offline (audit:check-evidence):
-//   sample.json    the sample (seed, N, population, requests without personal data)
-//   trail.json     every access-log entry of each sampled request, with all chain fields
+//   sample.json    the sample (seed, N, cut-off, population, requests without personal data)
+//   trail.json     every access-log entry of each sampled request's trail (lib/audit/workspace/
+//                  trail.ts), with all chain fields; matchedBySubject lists the seqs that are in it
+//                  only by a linked subject's pseudonym, not linked to the request
 //   proofs.json    inclusion proofs of those entries against the latest signed tree head
 //   manifest.json  SHA-256 of each file above
 //   signature.json Ed25519 (the checkpoint key) over "custodian-evidence-v1\n<sha256 of manifest.json>"
@@ -21,16 +25,35 @@ export const EVIDENCE_VERSION = "custodian-evidence-v1";
 const sha = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
 const json = (v: unknown) => Buffer.from(JSON.stringify(v, null, 2) + "\n", "utf8");
 
-export async function buildEvidencePack(seed: string, n: number, now = new Date()): Promise<{ zip: Buffer; sha256: string; sample: Sample; entries: number }> {
-  const sample = await drawSample(seed, n);
-  const trails: { requestId: string; entries: (ChainFields & { hash: string; at: string })[] }[] = [];
-  for (const r of sample.requests) {
-    const rows = await requestTrail(r.id);
-    trails.push({ requestId: r.id, entries: rows.map((e) => ({ ...e, at: e.at.toISOString() }) as never) });
+/** The pack of exactly the sample of seed, n and cut-off (the one the auditor drew and saw). */
+export async function buildEvidencePack(p: { seed: string; n: number; cutoff: string }, now = new Date()): Promise<{ zip: Buffer; sha256: string; sample: Sample; entries: number }> {
+  const sample = await drawSample(p.seed, p.n, p.cutoff);
+  // Trails up to the head as the pack starts, read a page at a time; each page is turned into
+  // JSON text at once, so only that text and (seq, hash) pairs are held, not the rows.
+  const upToSeq = await getAccessLogHeadSeq();
+  const chunks: string[] = [];
+  const seen = new Map<number, { seq: number; hash: string }>();
+  let all = 0;
+  for (const [i, r] of sample.requests.entries()) {
+    const scope = await getTrailScope(r.id, now);
+    const bySubject: number[] = [];
+    chunks.push(`${i ? "," : ""}\n  {\n    "requestId": ${JSON.stringify(r.id)},\n    "entries": [`);
+    let k = 0;
+    if (scope) {
+      for await (const page of iterateRequestTrail(scope, { upToSeq })) {
+        for (const { match, ...e } of page) {
+          chunks.push(`${k++ ? "," : ""}\n      ${JSON.stringify({ ...e, at: e.at.toISOString() })}`);
+          seen.set(e.seq, { seq: e.seq, hash: e.hash });
+          if (match === "subject") bySubject.push(e.seq);
+        }
+      }
+    }
+    all += k;
+    chunks.push(`${k ? "\n    " : ""}],\n    "matchedBySubject": ${JSON.stringify(bySubject)}\n  }`);
   }
-  const all = trails.flatMap((t) => t.entries);
-  const proofs = await inclusionProofsFor([...new Map(all.map((e) => [e.seq, { seq: e.seq, hash: e.hash }])).values()]);
-  const files = { "sample.json": json(sample), "trail.json": json(trails), "proofs.json": json(proofs) };
+  const trailJson = Buffer.from(`[${chunks.join("")}${chunks.length ? "\n" : ""}]\n`, "utf8");
+  const proofs = await inclusionProofsFor([...seen.values()]);
+  const files = { "sample.json": json(sample), "trail.json": trailJson, "proofs.json": json(proofs) };
   const manifest = json({ version: EVIDENCE_VERSION, generatedAt: now.toISOString(), files: Object.entries(files).map(([name, b]) => ({ name, sha256: sha(b) })) });
   const key = loadCheckpointKey(env().checkpointKeyFile);
   const signature = crypto.sign(null, Buffer.from(`${EVIDENCE_VERSION}\n${sha(manifest)}`), key.privateKey).toString("base64");
@@ -39,7 +62,7 @@ export async function buildEvidencePack(seed: string, n: number, now = new Date(
     [...Object.entries(files), ["manifest.json", manifest] as const, ["signature.json", sig] as const].map(([name, bytes]) => ({ name, bytes, contentType: "application/json" })),
     now,
   );
-  return { ...out, sample, entries: all.length };
+  return { ...out, sample, entries: all };
 }
 
 export async function readZip(buf: Buffer): Promise<Map<string, Buffer>> {

@@ -1,11 +1,14 @@
 import fs from "node:fs";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
-import { recordAccess } from "@/lib/audit/log";
 import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { recordEvidence } from "@/lib/audit/workspace/views";
+import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
 
-// Writes a signed evidence pack (lib/audit/workspace/evidence.ts) for a seeded sample; check it
-// offline with audit:check-evidence. Logged as audit.evidence (seed, N, SHA-256 of the zip).
+// Writes a signed evidence pack (lib/audit/workspace/evidence.ts) for a seeded sample (seed, size,
+// cut-off: pass the cut-off audit:sample or the workspace printed to get that very sample); check
+// it offline with audit:check-evidence. Logged as audit.evidence (seed, N, cut-off, the sampled
+// request ids, SHA-256 of the zip).
 
 export default defineCommand({
   name: "audit:evidence",
@@ -14,20 +17,22 @@ export default defineCommand({
     operator: { type: "string", description: "Staff e-mail with accessLog.export." },
     seed: { type: "string", description: "The sample's seed (audit:sample prints it)." },
     n: { type: "string", description: "How many requests (1-100, default 10)." },
+    cutoff: { type: "string", description: "The sample's cut-off, a UTC time (audit:sample prints it; default: now)." },
     out: { type: "string", description: "Where to write the zip." },
   },
   async run({ values }) {
     const actor = await resolveOperator(values.operator as string | undefined, "accessLog.export");
-    const seed = values.seed as string | undefined;
-    if (!seed || !/^[\w.-]{1,64}$/.test(seed)) throw new UsageError("--seed is required: 1-64 letters, digits, '.', '-' or '_'");
-    const n = values.n === undefined ? 10 : Number(values.n);
-    if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError("--n must be a whole number from 1 to 100");
+    if (!values.seed) throw new UsageError("--seed is required: 1-64 letters, digits, '.', '-' or '_'");
+    const parsed = sampleParamsSchema.safeParse({ seed: values.seed as string, n: values.n as string | undefined, cutoff: values.cutoff as string | undefined });
+    if (!parsed.success) throw new UsageError(sampleParamsError(parsed.error));
     const out = values.out as string | undefined;
     if (!out) throw new UsageError("--out <file.zip> is required");
-    const pack = await buildEvidencePack(seed, n);
+    const { seed, n } = parsed.data;
+    const cutoff = parsed.data.cutoff ?? new Date().toISOString();
+    const pack = await buildEvidencePack({ seed, n, cutoff });
     fs.writeFileSync(out, pack.zip, { flag: "wx" });
-    await recordAccess({ actor, action: "audit.evidence", outcome: "ok", details: { seed, n, requests: pack.sample.requests.length, entries: pack.entries, sha256: pack.sha256 } });
-    printJson({ file: out, sha256: pack.sha256, requests: pack.sample.requests.length, entries: pack.entries });
+    await recordEvidence(actor, pack);
+    printJson({ file: out, sha256: pack.sha256, seed, n, cutoff, requests: pack.sample.requests.length, entries: pack.entries });
     return 0;
   },
 });

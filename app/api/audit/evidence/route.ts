@@ -1,22 +1,24 @@
 import { actorOf, requireApiOperator } from "@/lib/auth/guard";
-import { recordAccess } from "@/lib/audit/log";
 import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { recordEvidence } from "@/lib/audit/workspace/views";
+import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
+import { searchParamsObject } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/audit/evidence?seed=S&n=N - the signed evidence pack of a seeded sample (zip), as
-// `audit:evidence` writes it; check it offline with `audit:check-evidence`. Logged (audit.evidence).
+// GET /api/audit/evidence?seed=S&n=N&cutoff=T - the signed evidence pack of a seeded sample (zip),
+// as `audit:evidence` writes it; check it offline with `audit:check-evidence`. The workspace links
+// here with the cut-off of the sample on screen, so the pack holds exactly those requests (without
+// a cut-off: now). Logged (audit.evidence: seed, N, cut-off, the sampled request ids, SHA-256).
 export async function GET(request: Request): Promise<Response> {
   const op = await requireApiOperator("accessLog.export");
   if (op instanceof Response) return op;
-  const q = new URL(request.url).searchParams;
-  const seed = q.get("seed") ?? "";
-  const n = Number(q.get("n") ?? "10");
-  if (!/^[\w.-]{1,64}$/.test(seed) || !Number.isInteger(n) || n < 1 || n > 100) {
-    return Response.json({ error: { code: "bad-request", message: "seed: 1-64 letters, digits, '.', '-' or '_'; n: 1-100." } }, { status: 400 });
-  }
-  const pack = await buildEvidencePack(seed, n);
-  await recordAccess({ actor: actorOf(op), action: "audit.evidence", outcome: "ok", details: { seed, n, requests: pack.sample.requests.length, entries: pack.entries, sha256: pack.sha256 } });
+  const parsed = sampleParamsSchema.safeParse(searchParamsObject(new URL(request.url).searchParams));
+  if (!parsed.success) return Response.json({ error: { code: "bad-request", message: sampleParamsError(parsed.error) } }, { status: 400 });
+  const { seed, n } = parsed.data;
+  const cutoff = parsed.data.cutoff ?? new Date().toISOString();
+  const pack = await buildEvidencePack({ seed, n, cutoff });
+  await recordEvidence(actorOf(op), pack);
   return new Response(new Uint8Array(pack.zip), {
     headers: {
       "Content-Type": "application/zip",
