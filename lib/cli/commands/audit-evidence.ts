@@ -2,10 +2,13 @@ import fs from "node:fs";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
 import { recordAccess } from "@/lib/audit/log";
-import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
 
 // Writes a signed evidence pack (lib/audit/workspace/evidence.ts) for a seeded sample; check it
 // offline with audit:check-evidence. Logged as audit.evidence (seed, N, SHA-256 of the zip).
+// Signed with the existing checkpoint key, which must be the latest tree head's: when the key
+// file is missing or another key, or no head is sealed yet, it writes nothing, logs the refusal
+// (outcome "error") and exits 1 saying why.
 
 export default defineCommand({
   name: "audit:evidence",
@@ -24,7 +27,16 @@ export default defineCommand({
     if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError("--n must be a whole number from 1 to 100");
     const out = values.out as string | undefined;
     if (!out) throw new UsageError("--out <file.zip> is required");
-    const pack = await buildEvidencePack(seed, n);
+    if (fs.existsSync(out)) throw new UsageError(`${out} already exists`);
+    let pack;
+    try {
+      pack = await buildEvidencePack(seed, n);
+    } catch (e) {
+      if (!(e instanceof EvidenceError)) throw e;
+      await recordAccess({ actor, action: "audit.evidence", outcome: "error", details: { seed, n, reason: e.message } });
+      console.error(`Evidence pack not written: ${e.message}`);
+      return 1;
+    }
     fs.writeFileSync(out, pack.zip, { flag: "wx" });
     await recordAccess({ actor, action: "audit.evidence", outcome: "ok", details: { seed, n, requests: pack.sample.requests.length, entries: pack.entries, sha256: pack.sha256 } });
     printJson({ file: out, sha256: pack.sha256, requests: pack.sample.requests.length, entries: pack.entries });

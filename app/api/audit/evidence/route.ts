@@ -1,6 +1,6 @@
 import { actorOf, requireApiOperator } from "@/lib/auth/guard";
 import { recordAccess } from "@/lib/audit/log";
-import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,15 @@ export async function GET(request: Request): Promise<Response> {
   if (!/^[\w.-]{1,64}$/.test(seed) || !Number.isInteger(n) || n < 1 || n > 100) {
     return Response.json({ error: { code: "bad-request", message: "seed: 1-64 letters, digits, '.', '-' or '_'; n: 1-100." } }, { status: 400 });
   }
-  const pack = await buildEvidencePack(seed, n);
+  let pack;
+  try {
+    pack = await buildEvidencePack(seed, n);
+  } catch (e) {
+    // No key file, another key than the tree head's, or no head yet: nothing was signed.
+    if (!(e instanceof EvidenceError)) throw e;
+    await recordAccess({ actor: actorOf(op), action: "audit.evidence", outcome: "error", details: { seed, n, reason: e.message } });
+    return Response.json({ error: { code: "evidence-unavailable", message: `Evidence pack not made: ${e.message}.` } }, { status: 503 });
+  }
   await recordAccess({ actor: actorOf(op), action: "audit.evidence", outcome: "ok", details: { seed, n, requests: pack.sample.requests.length, entries: pack.entries, sha256: pack.sha256 } });
   return new Response(new Uint8Array(pack.zip), {
     headers: {
