@@ -63,16 +63,45 @@ function writeKeyFile(file: string): void {
 
 const cache = new Map<string, CheckpointKey>();
 
-/** Loads the signing key, creating it (and its .pub file) the first time. */
+/** The key file is missing or unreadable, and the caller must not create one (readCheckpointKey). */
+export class CheckpointKeyMissingError extends Error {}
+
+function parseKeyFile(abs: string): { privateKey: crypto.KeyObject; publicKey: crypto.KeyObject; raw: Buffer } {
+  let privateKey: crypto.KeyObject;
+  try {
+    privateKey = crypto.createPrivateKey(fs.readFileSync(abs, "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw e;
+    throw new Error(`${abs} does not hold a private key in PEM form`);
+  }
+  if (privateKey.asymmetricKeyType !== "ed25519") throw new Error(`${abs} does not hold an Ed25519 private key`);
+  const publicKey = crypto.createPublicKey(privateKey);
+  return { privateKey, publicKey, raw: rawPublicKey(publicKey) };
+}
+
+/**
+ * Loads the existing signing key and never creates one: for signing things that must carry the
+ * key the tree heads are sealed with (evidence packs). Throws CheckpointKeyMissingError, naming
+ * the file, when it does not exist; writes nothing (not even the .pub file).
+ */
+export function readCheckpointKey(file: string): CheckpointKey {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) {
+    throw new CheckpointKeyMissingError(
+      `the checkpoint key file ${abs} does not exist: check CUSTODIAN_CHECKPOINT_KEY_FILE / CUSTODIAN_DATA_DIR (or restore the key from its backup); no key was created`,
+    );
+  }
+  const { privateKey, publicKey, raw } = parseKeyFile(abs); // read afresh: the file is the truth
+  return { privateKey, publicKey, publicKeyB64: raw.toString("base64"), keyId: keyIdOf(raw), file: abs };
+}
+
+/** Loads the signing key, creating it (and its .pub file) the first time: sealing only. */
 export function loadCheckpointKey(file: string): CheckpointKey {
   const abs = path.resolve(file);
   const hit = cache.get(abs);
   if (hit) return hit;
   if (!fs.existsSync(abs)) writeKeyFile(abs);
-  const privateKey = crypto.createPrivateKey(fs.readFileSync(abs, "utf8"));
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new Error(`${abs} does not hold an Ed25519 private key`);
-  const publicKey = crypto.createPublicKey(privateKey);
-  const raw = rawPublicKey(publicKey);
+  const { privateKey, publicKey, raw } = parseKeyFile(abs);
   const pubFile = publicKeyFileFor(abs);
   const pubPem = publicKey.export({ format: "pem", type: "spki" }) as string;
   if (!fs.existsSync(pubFile) || fs.readFileSync(pubFile, "utf8") !== pubPem) {

@@ -110,6 +110,26 @@ describe("package details", () => {
     expect(p.files.find((x) => x.name === "who-accessed.csv")!.bytes.toString("utf8")).toContain("'+cmd");
   });
 
+  it("who-accessed.csv carries each entry's seq, the number its inclusion proof carries; the guide does not claim the list is complete", () => {
+    const history = [
+      { at: REFERENCE_NOW, role: "dpo", action: "subject.reveal", purpose: null, outcome: "ok", seq: 17, hash: "a".repeat(64) },
+      { at: REFERENCE_NOW, role: "support", action: "subject.search", purpose: null, outcome: "ok", seq: 230, hash: "b".repeat(64) },
+    ];
+    const accessProofs = { format: "custodian-inclusion-proofs-v1", sth: null, entries: [], pending: [17, 230], howToCheck: "" };
+    const p = buildPackage({ findings: findingsFor(alice), request, kind: "access", accessHistory: history, generatedAt: REFERENCE_NOW, accessProofs });
+    const csv = p.files.find((x) => x.name === "who-accessed.csv")!.bytes.toString("utf8").trim().split(/\r?\n/);
+    expect(csv[0]).toBe("seq,at,role,action,purpose,outcome");
+    expect(csv.slice(1).map((l) => l.split(",")[0])).toEqual(["17", "230"]);
+    expect(data(p).records.access_history.map((h: { seq: number }) => h.seq)).toEqual([17, 230]);
+    const schema = JSON.parse(p.files.find((x) => x.name === "schema.json")!.bytes.toString("utf8"));
+    expect(schema.properties.records.properties.access_history.items.properties.seq.type).toEqual(["number", "null"]);
+    const guide = p.files.find((x) => x.name === "guide.html")!.bytes.toString("utf8");
+    expect(guide).not.toMatch(/list is complete and/i);
+    expect(guide).toContain("They cannot show that this list is complete");
+    expect(guide).toContain("Match each row to its proof by that number.");
+    expect(guide).toMatch(/<th[^>]*>No\.<\/th>/);
+  });
+
   it("zips deterministically", async () => {
     const p = build(alice);
     const a = await zipFiles(p.files, REFERENCE_NOW);

@@ -16,7 +16,7 @@ export const CSV_COLUMNS: Record<keyof Records, string[]> = {
   embedded_in_other_records: ["server", "table", "column", "count", "embeds", "statement"],
   log_lines: ["source", "origin", "file", "lineNo", "at", "expiresAt", "matched", "line"],
   recipients: ["server", "recipient", "kind", "active"],
-  access_history: ["at", "role", "action", "purpose", "outcome"],
+  access_history: ["seq", "at", "role", "action", "purpose", "outcome"],
 };
 
 function cell(v: unknown): unknown {

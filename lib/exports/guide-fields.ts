@@ -109,6 +109,7 @@ export const FIELD_TEXT: Record<keyof Records, Record<string, string>> = {
     active: "Whether the server currently sends data to this peer.",
   },
   access_history: {
+    seq: "The record's number in our access log. who-accessed-proofs.json gives the proof for each record under the same number.",
     at: "When it happened (UTC).",
     role: "The role of the staff member (for example dpo, support). Names are never given.",
     action: "What they did (for example subject.search, subject.reveal, export.generate).",

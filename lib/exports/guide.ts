@@ -103,12 +103,15 @@ ${g.records.embedded_in_other_records.map((e) => `<p class="note">${esc(e.statem
 
 function whoAccessed(g: GuideInput): string {
   return `<p>Our staff can see the links between Matrix IDs and addresses only in roles that need it, and every look is recorded. This is every recorded action on your data: the role, what was done and why. We do not name staff.</p>
-${table("Who accessed your data", ["When (UTC)", "Role", "Action", "Purpose", "Outcome"], g.records.access_history.map((h) => [h.at, h.role, h.action, h.purpose ?? "", h.outcome]))}${g.withProofs ? `
-<h3>Checking that this list is complete and stays in our records</h3>
+${table("Who accessed your data", ["No.", "When (UTC)", "Role", "Action", "Purpose", "Outcome"], g.records.access_history.map((h) => [h.seq ?? "", h.at, h.role, h.action, h.purpose ?? "", h.outcome]))}${g.withProofs ? `
+<h3>Checking that these records are in our log and stay there</h3>
 <p>Our access log is a Merkle tree (the same construction as Certificate Transparency, RFC 6962), and we sign its state, a "tree head", regularly; auditors outside our control keep copies of the signed heads.
-<code>who-accessed-proofs.json</code> holds, for each row above (in the same order), the record's number (seq), its fingerprint (entryHash) and an inclusion proof: a short list of hashes showing that this record is part of the log under the signed tree head in the same file.
+<code>who-accessed-proofs.json</code> holds, for each row above, the record's number in our log (the "No." column, <code>seq</code> in <code>who-accessed.csv</code>), its fingerprint (entryHash) and an inclusion proof: a short list of hashes showing that this record is part of the log under the signed tree head in the same file. Match each row to its proof by that number.
 Records made after that head are listed as "pending"; ask us for their proof later.</p>
-<p>To check: get our public key (checkpoint-ed25519.pub) from our website, then run <code>npm run cli -- audit:check-proofs --file who-accessed-proofs.json --public-key checkpoint-ed25519.pub</code> with Custodian, or any RFC 6962 library (leaf = SHA-256 of the byte 0x00 followed by the 32 bytes of entryHash). Keep the file: an auditor or a supervisory authority can use it later to confirm that none of these records was removed or changed.</p>` : ""}`;
+<p>What the proofs show, and what they cannot: each proof shows that a record listed here is in our log, and that once the head was signed we could not remove or change it without this being detected.
+They cannot show that this list is complete: a record we had left out would simply not be here, and have no proof. Checking that nothing was left out needs our whole log; an auditor or a supervisory authority can do that for you.</p>
+<p>To check: get our public key (checkpoint-ed25519.pub) from our website, then run <code>npm run cli -- audit:check-proofs --file who-accessed-proofs.json --public-key checkpoint-ed25519.pub</code> with Custodian (it names every problem it finds, including a record listed as pending although the signed head already covers it), or any RFC 6962 library (leaf = SHA-256 of the byte 0x00 followed by the 32 bytes of entryHash).
+Without our public key the check only shows that the file agrees with itself, not that we signed it, and says so (exit code 3 instead of 0). Keep the file: an auditor or a supervisory authority can use it later to confirm that none of these records was removed or changed.</p>` : ""}`;
 }
 
 function disclosed(g: GuideInput): string {

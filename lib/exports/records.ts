@@ -99,6 +99,6 @@ export function buildRecords(f: SubjectFindings, history: AccessHistoryEntry[]) 
     if (red.secrets > 0) redactions.push({ rule: "log-secret", recordKind: "log_lines", where, before: `${red.secrets} secret value(s)`, after: "[withheld]" });
     r.log_lines.push({ source: l.source, origin: l.origin, file, lineNo: l.lineNo, at: l.at, expiresAt: l.expiresAt, matched: l.matched.join(" "), line: red.line });
   }
-  for (const h of history) r.access_history.push({ at: h.at.toISOString(), role: h.role, action: h.action, purpose: h.purpose, outcome: h.outcome });
+  for (const h of history) r.access_history.push({ seq: h.seq ?? null, at: h.at.toISOString(), role: h.role, action: h.action, purpose: h.purpose, outcome: h.outcome });
   return { records: r, redactions, secrets };
 }

@@ -11,7 +11,7 @@ const STR_OR_NULL = { type: ["string", "null"] };
 
 function typeOf(field: string): Record<string, unknown> {
   if (field.endsWith("Unit")) return { enum: ["ms", "s"] };
-  if (field.endsWith("Original") || ["rowId", "originId", "tokenRows", "activeTokens", "count", "lineNo"].includes(field)) return NUM_OR_NULL;
+  if (field.endsWith("Original") || ["rowId", "originId", "tokenRows", "activeTokens", "count", "lineNo", "seq"].includes(field)) return NUM_OR_NULL;
   if (["validated", "active"].includes(field)) return { type: ["boolean", "null"] };
   if (["deliveredToPeers", "pendingForPeers"].includes(field)) return { type: ["array", "null"], items: { type: "string" } };
   if (["ts", "notBefore", "notAfter", "mtime", "received", "sent", "created", "at", "expiresAt"].includes(field)) return { ...STR_OR_NULL, format: "date-time" };

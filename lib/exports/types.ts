@@ -24,7 +24,7 @@ export type BuildInput = {
   disclosures?: { reference: string; disclosedOn: string; recipient: string; legalBasis: string; whatShared: string }[];
   /** Active restrictions of processing (Art. 18): the package says so. */
   restrictions?: { ground: string; since: string }[];
-  /** who-accessed-proofs.json (lib/audit/person-proofs.ts): row i of who-accessed.csv = entries[i]. */
+  /** who-accessed-proofs.json (lib/audit/person-proofs.ts): matched to who-accessed.csv rows by seq. */
   accessProofs?: unknown;
 };
 

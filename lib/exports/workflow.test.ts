@@ -1,6 +1,10 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { recordAccess } from "@/lib/audit/log";
+import { sealCheckpoint } from "@/lib/audit/checkpoint";
+import { publicKeyFileFor } from "@/lib/audit/checkpoint-key";
+import { checkInclusionProofs } from "@/lib/audit/person-proofs";
+import { env } from "@/lib/env";
 import { db } from "@/lib/db";
 import { checkDownloadLink, downloadPackage } from "@/lib/exports/download";
 import { loadReview } from "@/lib/exports/review";
@@ -186,5 +190,28 @@ describe("package workflow", () => {
     expect(await gone.text()).not.toContain("<form");
     expect((await call("GET", "y".repeat(43))).status).toBe(404);
     expect((await actions(r.id)).filter((e) => e.action === "export.download").map((e) => e.outcome)).toEqual(["ok", "denied"]);
+  });
+
+  it("who-accessed.csv gives each row's seq, the number of its proof in who-accessed-proofs.json, which checks against the published key", async () => {
+    const reveal = () => recordAccess({ actor: dpo2.actor, action: "subject.reveal", target: { type: "email", value: alice.threepids[0].address }, purpose: "request", outcome: "ok" });
+    await reveal();
+    await sealCheckpoint(dpo2.actor);
+    await reveal(); // after the head: pending
+    const r = await newRequest();
+    const gen = await generatePackage(dpo1.actor, r.id, "access", { find });
+    if (!gen.ok) throw new Error(gen.message);
+    const review = await loadReview((await db().exportPackage.findUnique({ where: { id: gen.packageId } }))!);
+    if (!review.ok) throw new Error(review.message);
+    const [header, ...rows] = review.files.find((f) => f.name === "who-accessed.csv")!.text.trim().split(/\r?\n/);
+    expect(header.split(",")[0]).toBe("seq");
+    const seqs = rows.map((l) => Number(l.split(",")[0]));
+    expect(seqs.length).toBeGreaterThanOrEqual(2);
+    const proofs = JSON.parse(review.files.find((f) => f.name === "who-accessed-proofs.json")!.text);
+    expect(proofs.pending).toEqual([seqs.at(-1)]);
+    expect(proofs.entries.map((e: { seq: number }) => e.seq)).toEqual(seqs.slice(0, -1));
+    const logged = await db().accessLogEntry.findMany({ where: { seq: { in: seqs } }, select: { seq: true, hash: true } });
+    const hashOf = new Map(logged.map((e) => [e.seq, e.hash]));
+    expect(proofs.entries.every((e: { seq: number; entryHash: string }) => hashOf.get(e.seq) === e.entryHash)).toBe(true);
+    expect(checkInclusionProofs(proofs, fs.readFileSync(publicKeyFileFor(env().checkpointKeyFile), "utf8"))).toEqual({ checked: seqs.length - 1, pending: 1, problems: [] });
   });
 });

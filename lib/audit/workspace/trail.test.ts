@@ -1,6 +1,7 @@
 import Papa from "papaparse";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { recordAccess } from "@/lib/audit/log";
 import { pseudonymFor } from "@/lib/audit/pseudonym";
 import { getAccessLogHeadSeq } from "@/lib/audit/queries";
@@ -8,6 +9,7 @@ import { buildEvidencePack, checkEvidencePack, readZip } from "@/lib/audit/works
 import { drawSample } from "@/lib/audit/workspace/sample";
 import { countRequestTrail, findRequestTrail, getTrailScope, iterateRequestTrail, SUBJECT_MATCH_LABEL, type TrailScope } from "@/lib/audit/workspace/trail";
 import { exportSample, exportTrail, viewTrail } from "@/lib/audit/workspace/views";
+import { zipFiles } from "@/lib/exports/zip";
 import { seedStaff } from "@/lib/requests/testing";
 import { linkSubject } from "@/lib/subjects/link";
 import { useTestConsoleDb } from "@/lib/test/console-db";
@@ -141,6 +143,7 @@ describe("a request's trail", () => {
   });
 
   it("an evidence pack carries the trail with its subject matches named, and still checks", async () => {
+    await sealCheckpoint({ id: auditor.id, label: auditor.email, role: "auditor" }); // a pack needs a signed tree head
     const cutoff = new Date().toISOString();
     const pack = await buildEvidencePack({ seed: "pack-seed", n: 1, cutoff });
     expect(pack.sample.requests.map((r) => r.id)).toEqual([requestId]);
@@ -149,6 +152,18 @@ describe("a request's trail", () => {
     expect(trail[0].matchedBySubject).toEqual(bySubject);
     expect(trail[0].entries).toHaveLength(pack.entries);
     expect(pack.entries).toBe((await countRequestTrail(scope)).entries);
-    expect(await checkEvidencePack(pack.zip)).toMatchObject({ ok: true, requests: 1, entries: pack.entries });
+    const checked = await checkEvidencePack(pack.zip);
+    expect(checked.problems).toEqual([]);
+    expect(checked).toMatchObject({ ok: true, requests: 1, entries: pack.entries });
+
+    // A subject match the pack cannot back (the subject's pseudonym swapped) is named, whatever else breaks.
+    const files = await readZip(pack.zip);
+    const forged = JSON.parse(files.get("trail.json")!.toString());
+    forged[0].subjectPseudonyms = ["0".repeat(64)];
+    files.set("trail.json", Buffer.from(JSON.stringify(forged)));
+    const rezipped = await zipFiles([...files].map(([name, bytes]) => ({ name, bytes, contentType: "application/json" })), new Date());
+    const bad = await checkEvidencePack(rezipped.zip);
+    expect(bad.ok).toBe(false);
+    expect(bad.problems).toEqual(expect.arrayContaining([`trail entry ${bySubject[0]}: listed as matched by subject, but it is not about one of request ${requestId}'s subjects while it was open`]));
   });
 });

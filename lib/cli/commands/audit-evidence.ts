@@ -1,14 +1,17 @@
 import fs from "node:fs";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
-import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { recordAccess } from "@/lib/audit/log";
+import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
 import { recordEvidence } from "@/lib/audit/workspace/views";
 import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
 
 // Writes a signed evidence pack (lib/audit/workspace/evidence.ts) for a seeded sample (seed, size,
 // cut-off: pass the cut-off audit:sample or the workspace printed to get that very sample); check
 // it offline with audit:check-evidence. Logged as audit.evidence (seed, N, cut-off, the sampled
-// request ids, SHA-256 of the zip).
+// request ids, SHA-256 of the zip). Signed with the existing checkpoint key, which must be the
+// latest tree head's: when the key file is missing or another key, or no head is sealed yet, it
+// writes nothing, logs the refusal (outcome "error") and exits 1 saying why.
 
 export default defineCommand({
   name: "audit:evidence",
@@ -29,7 +32,16 @@ export default defineCommand({
     if (!out) throw new UsageError("--out <file.zip> is required");
     const { seed, n } = parsed.data;
     const cutoff = parsed.data.cutoff ?? new Date().toISOString();
-    const pack = await buildEvidencePack({ seed, n, cutoff });
+    if (fs.existsSync(out)) throw new UsageError(`${out} already exists`);
+    let pack;
+    try {
+      pack = await buildEvidencePack({ seed, n, cutoff });
+    } catch (e) {
+      if (!(e instanceof EvidenceError)) throw e;
+      await recordAccess({ actor, action: "audit.evidence", outcome: "error", details: { seed, n, cutoff, reason: e.message } });
+      console.error(`Evidence pack not written: ${e.message}`);
+      return 1;
+    }
     fs.writeFileSync(out, pack.zip, { flag: "wx" });
     await recordEvidence(actor, pack);
     printJson({ file: out, sha256: pack.sha256, seed, n, cutoff, requests: pack.sample.requests.length, entries: pack.entries });

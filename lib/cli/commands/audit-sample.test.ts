@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { recordAccess } from "@/lib/audit/log";
 import { readZip } from "@/lib/audit/workspace/evidence";
 import { runCli } from "@/lib/cli/testing";
@@ -84,6 +85,7 @@ describe("audit:evidence", () => {
   it("writes the pack of exactly the sample named by seed, size and cut-off, logged with its request ids", async () => {
     const s = (await runCli(sample, "--operator", auditor.email, "--seed", "pack-seed", "--n", "2")).json as unknown as Out;
     await seedRequest({ createdById: auditor.id, receivedAt: new Date() });
+    await sealCheckpoint({ id: auditor.id, label: auditor.email, role: "auditor" }); // a pack needs a signed tree head
     const file = path.join(tmp, "pack.zip");
     const r = await runCli(evidence, "--operator", auditor.email, "--seed", "pack-seed", "--n", "2", "--cutoff", s.cutoff, "--out", file);
     expect(r.code, r.stderr).toBe(0);

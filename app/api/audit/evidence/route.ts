@@ -1,5 +1,6 @@
 import { actorOf, requireApiOperator } from "@/lib/auth/guard";
-import { buildEvidencePack } from "@/lib/audit/workspace/evidence";
+import { recordAccess } from "@/lib/audit/log";
+import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
 import { recordEvidence } from "@/lib/audit/workspace/views";
 import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
 import { searchParamsObject } from "@/lib/validation";
@@ -17,7 +18,15 @@ export async function GET(request: Request): Promise<Response> {
   if (!parsed.success) return Response.json({ error: { code: "bad-request", message: sampleParamsError(parsed.error) } }, { status: 400 });
   const { seed, n } = parsed.data;
   const cutoff = parsed.data.cutoff ?? new Date().toISOString();
-  const pack = await buildEvidencePack({ seed, n, cutoff });
+  let pack;
+  try {
+    pack = await buildEvidencePack({ seed, n, cutoff });
+  } catch (e) {
+    // No key file, another key than the tree head's, or no head yet: nothing was signed.
+    if (!(e instanceof EvidenceError)) throw e;
+    await recordAccess({ actor: actorOf(op), action: "audit.evidence", outcome: "error", details: { seed, n, cutoff, reason: e.message } });
+    return Response.json({ error: { code: "evidence-unavailable", message: `Evidence pack not made: ${e.message}.` } }, { status: 503 });
+  }
   await recordEvidence(actorOf(op), pack);
   return new Response(new Uint8Array(pack.zip), {
     headers: {
