@@ -19,6 +19,8 @@ export const e2eEnv: Record<string, string> = {
       ? "postgresql://custodian:custodian@127.0.0.1:5432/custodian_e2e"
       : `file:${path.join(dataDir, "console.db")}`,
   CUSTODIAN_DATA_DIR: dataDir,
+  // The servers' logs are the fixture's, copied by e2e/setup.ts into the data directory.
+  CUSTODIAN_LOG_ROOTS: `/var/log:${path.join(dataDir, "fixture")}`,
   NEXTAUTH_SECRET: "e2e-nextauth-secret-0123456789abcdef0123456789",
   NEXTAUTH_URL: baseURL,
   CUSTODIAN_MASTER_KEY: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",

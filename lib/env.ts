@@ -55,7 +55,11 @@ const envSchema = z.object({
   CUSTODIAN_WORKING_TIMEZONE: parsedBy(parseTimeZone, WORKING_TIME_DEFAULTS.timeZone),
   CUSTODIAN_WORKING_HOURS: parsedBy(parseWorkingHours, WORKING_TIME_DEFAULTS.hours),
   CUSTODIAN_WORKING_DAYS: parsedBy(parseWorkingDays, WORKING_TIME_DEFAULTS.days),
-  /** Colon-separated directories that server log paths and globs must stay inside (default /var/log and the data directory). */
+  /**
+   * Colon-separated directories that server log paths and globs must stay inside (default /var/log
+   * and the demo's folder, $CUSTODIAN_DATA_DIR/demo, where demo:generate writes its logs; not the
+   * whole data directory, which holds the console's own files: lib/logs/roots.ts).
+   */
   CUSTODIAN_LOG_ROOTS: z.string().min(1).optional(),
   CUSTODIAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30, "at most 30 minutes").default(30),
   CUSTODIAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(12, "at most 12 hours").default(12),
@@ -126,7 +130,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     ...e,
     checkpointKeyFile: e.CUSTODIAN_CHECKPOINT_KEY_FILE ?? path.join(e.CUSTODIAN_DATA_DIR, "keys", "checkpoint-ed25519.pem"),
     haproxyBlockDir: e.CUSTODIAN_HAPROXY_BLOCK_DIR ?? path.join(e.CUSTODIAN_DATA_DIR, "haproxy"),
-    logRoots: (e.CUSTODIAN_LOG_ROOTS ?? `/var/log:${e.CUSTODIAN_DATA_DIR}`).split(":").filter(Boolean).map((r) => path.resolve(r)),
+    logRoots: (e.CUSTODIAN_LOG_ROOTS ?? `/var/log:${path.join(e.CUSTODIAN_DATA_DIR, "demo")}`).split(":").filter(Boolean).map((r) => path.resolve(r)),
     consoleDbKind: e.CONSOLE_DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
     workingTime: parseWorkingTime({ timeZone: e.CUSTODIAN_WORKING_TIMEZONE, hours: e.CUSTODIAN_WORKING_HOURS, days: e.CUSTODIAN_WORKING_DAYS }),
   };

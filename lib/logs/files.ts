@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LogSource } from "@/lib/logs/parse";
 import type { LogFileProblem } from "@/lib/subjects/types";
-import { isInsideLogRoots, logRootsMessage } from "@/lib/logs/roots";
+import { consoleOwnFile, consoleOwnFileMatching, consoleOwnPaths, isInsideLogRoots, logRootsMessage, ownFileMessage } from "@/lib/logs/roots";
 
 // Resolves a registered server's log paths (IdentityServer.sydentLogPaths / haproxyLogPaths: JSON
 // arrays of paths or patterns such as "/var/log/sydent/sydent.log*") into files, classified as
@@ -72,6 +72,28 @@ function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+/** Does the last-segment pattern `base` match the file name `name`? (Hidden files only by a pattern starting with "."). */
+const nameMatcher = (base: string) => {
+  const re = segmentRegex(base);
+  return (name: string) => re.test(name) && (base.startsWith(".") || !name.startsWith("."));
+};
+
+/**
+ * Why a configured log path or pattern is refused, or null: outside the log roots, or it is, lies
+ * in or (as a pattern) matches one of the console's own files (lib/logs/roots.ts). Registration
+ * and every read ask the same question.
+ */
+export function logPathRefusal(pattern: string): string | null {
+  const abs = path.resolve(pattern);
+  const dir = path.dirname(abs);
+  const base = path.basename(abs);
+  if (!isInsideLogRoots(hasWildcard(base) ? dir : abs)) return logRootsMessage();
+  const own = consoleOwnFile(hasWildcard(base) ? dir : abs);
+  if (own) return ownFileMessage(pattern, own, "is");
+  const matched = hasWildcard(base) ? consoleOwnFileMatching(dir, nameMatcher(base)) : null;
+  return matched ? ownFileMessage(pattern, matched, "matches") : null;
+}
+
 type Expanded = { paths: string[]; problem?: Omit<LogFileProblem, "file"> };
 
 const errProblem = (e: NodeJS.ErrnoException, what: string): Omit<LogFileProblem, "file"> =>
@@ -86,11 +108,13 @@ export function expandLogPattern(pattern: string): Expanded {
   const base = path.basename(abs);
   if (hasWildcard(dir)) return { paths: [], problem: { problem: "bad-pattern", detail: "Wildcards are only supported in the file name, not in directories." } };
   if (!isInsideLogRoots(dir)) return { paths: [], problem: { problem: "bad-pattern", detail: logRootsMessage() } };
+  const refused = logPathRefusal(abs);
+  if (refused && hasWildcard(base)) return { paths: [], problem: { problem: "bad-pattern", detail: refused } };
   if (!hasWildcard(base)) {
     try {
       const st = fs.statSync(abs);
       if (!st.isFile()) return { paths: [], problem: { problem: "not-a-file", detail: "The path is a directory or another non-regular file." } };
-      if (!isInsideLogRoots(abs)) return { paths: [], problem: { problem: "bad-pattern", detail: logRootsMessage() } };
+      if (refused) return { paths: [], problem: { problem: "bad-pattern", detail: refused } };
       return { paths: [abs] };
     } catch (e) {
       return { paths: [], problem: errProblem(e as NodeJS.ErrnoException, "The file") };
@@ -102,13 +126,14 @@ export function expandLogPattern(pattern: string): Expanded {
   } catch (e) {
     return { paths: [], problem: errProblem(e as NodeJS.ErrnoException, "The directory") };
   }
-  const re = segmentRegex(base);
+  const own = consoleOwnPaths();
   const paths = names
-    .filter((n) => re.test(n) && (base.startsWith(".") || !n.startsWith(".")))
+    .filter(nameMatcher(base))
     .map((n) => path.join(dir, n))
     .filter((p) => {
       try {
-        return fs.statSync(p).isFile() && isInsideLogRoots(p); // a symlink out of the roots is skipped
+        // A symlink out of the roots, or to one of the console's own files, is skipped.
+        return fs.statSync(p).isFile() && isInsideLogRoots(p) && !consoleOwnFile(p, own);
       } catch {
         return false; // vanished between listing and stat (rotation), or a dangling link
       }

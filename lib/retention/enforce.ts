@@ -6,6 +6,7 @@ import type { RetentionPolicy } from "@/lib/logs/retention";
 import { DAY_MS, sha256File, type FileAudit } from "@/lib/retention/audit-files";
 import type { SourceAudit } from "@/lib/retention/audit-sources";
 import { lineDater } from "@/lib/retention/line-dater";
+import { consoleOwnFile, consoleOwnPaths, ownFileMessage } from "@/lib/logs/roots";
 
 // Enforcement of one log source. The dry run (planEnforcement) lists exactly what would change:
 // rotated files whose every line is past its period are deleted whole; rotated files with some
@@ -185,7 +186,15 @@ async function rewrite(item: PlanItem, source: SourceAudit["source"], policy: Re
 export async function executePlan(plan: EnforcementPlan, source: SourceAudit["source"], policy: RetentionPolicy): Promise<ActionResult[]> {
   const asOf = Date.parse(plan.asOf);
   const out: ActionResult[] = [];
+  const own = consoleOwnPaths();
   for (const item of plan.items) {
+    // The dry run never lists the console's own files (lib/logs/files.ts); a plan stored before
+    // that rule, or a symlink swapped in since, still cannot reach them.
+    const mine = consoleOwnFile(item.file, own);
+    if (mine) {
+      out.push({ ...item, status: "skipped", sha256After: item.sha256Before, problem: ownFileMessage(item.file, mine, "is") });
+      continue;
+    }
     const current = await sha256File(item.file);
     if (current !== item.sha256Before) {
       out.push({ ...item, status: "skipped", sha256After: current, problem: current ? "changed since the dry run: left as it is (run a new dry run)" : "no longer there" });

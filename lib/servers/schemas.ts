@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { isInsideLogRoots, logRootsMessage } from "@/lib/logs/roots";
+import { logPathRefusal } from "@/lib/logs/files";
 import { apiUrlSchema } from "@/lib/servers/api-urls";
 
 // Input schemas for registering and changing identity servers. Messages for people live here.
@@ -20,7 +20,17 @@ const pathList = (what: string) =>
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((v) => (Array.isArray(v) ? v : (v ?? "").split(/\r?\n/)).map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(filePath(what).refine((p) => isInsideLogRoots(p.replace(/[^/]*[*?][^/]*$/, "")), { error: () => logRootsMessage() })).max(50, "At most 50 paths."))
+    .pipe(
+      z
+        .array(
+          // Inside the log roots, and never one of the console's own files (lib/logs/roots.ts).
+          filePath(what).superRefine((p, ctx) => {
+            const refused = logPathRefusal(p);
+            if (refused) ctx.addIssue({ code: "custom", message: refused });
+          }),
+        )
+        .max(50, "At most 50 paths."),
+    )
     .transform((list) => [...new Set(list)]);
 
 export const registerServerSchema = z.object({

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db, sqlitePathFromUrl } from "@/lib/db";
+import { env } from "@/lib/env";
 import { setServerDisabled, updateServerPaths } from "@/lib/servers/manage";
 import { listServersWithHealth, viewServerOverview } from "@/lib/servers/overview";
 import { getServerByLabel, listServers } from "@/lib/servers/queries";
@@ -64,6 +65,25 @@ describe("registering identity servers", () => {
       expect(r.ok ? "registered" : r.message).toMatch(message);
     }
     expect((await listServers({ includeDisabled: true })).map((s) => s.label)).toEqual(["is1"]);
+  });
+
+  it("refuses a log path that is one of the console's own files (the signing key, the console database), naming it; nothing registered", async () => {
+    const key = env().checkpointKeyFile;
+    const before = (await entries("server.register")).length;
+    const r = await registerServer(admin, { label: "is3", serverName: "is3.example", dbPath: copyFixture("is1", dir), sydentLogPaths: [key], haproxyLogPaths: [path.join(path.dirname(key), "*")] });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? {} : r.fieldErrors ?? {};
+    expect(errors.sydentLogPaths).toEqual([`${key} is inside the folder of the checkpoint signing key (${path.dirname(key)}): the console's own files are never log files.`]);
+    expect(errors.haproxyLogPaths?.[0]).toMatch(/is inside the folder of the checkpoint signing key/);
+    if (env().consoleDbKind === "sqlite") {
+      const file = sqlitePathFromUrl(env().CONSOLE_DATABASE_URL);
+      const r2 = await registerServer(admin, { label: "is3", serverName: "is3.example", dbPath: copyFixture("is1", dir), sydentLogPaths: [`${file}*`] });
+      expect(r2.ok ? [] : r2.fieldErrors?.sydentLogPaths).toEqual([`${file}* matches the console database (${path.resolve(file)}): the console's own files are never log files.`]);
+    }
+    expect(await getServerByLabel("is3")).toBeNull();
+    const log = await entries("server.register");
+    expect(log.length).toBeGreaterThan(before);
+    expect(log.at(-1)).toMatchObject({ outcome: "invalid", targetRef: null });
   });
 
   it("registers is2 too; the list flags both for the sgAssoc invite leak and nothing else", async () => {

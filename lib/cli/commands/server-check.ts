@@ -6,6 +6,8 @@ import type { Actor } from "@/lib/audit/types";
 import { getServerByLabel, listServers } from "@/lib/servers/queries";
 import { sydentOverview, type OverviewResult } from "@/lib/sydent/overview";
 import { slowest } from "@/lib/sydent/timing";
+import { checkFile, classifyError, type SydentError } from "@/lib/sydent/errors";
+import { busyTimeoutMs } from "@/lib/sydent/open";
 import { probeSydent } from "@/lib/servers/api-urls";
 
 /** Does each registered Sydent URL answer? (null = not registered). A live server whose internal API does not answer cannot be erased. */
@@ -15,23 +17,53 @@ export async function sydentApis(t: Target) {
 }
 
 // server:check: inspect Sydent databases (registered ones, or any file with --db) and print JSON.
-// Exit 1 when any database has schema drift or cannot be read.
+// Exit 1 when any database has schema drift, is damaged or cannot be read or checked.
+
+/**
+ * SQLite's quick_check: "ok", "damaged" (what quick_check found) or "could not check" (the file
+ * is missing, unreadable, locked or not SQLite: nothing is known about its pages).
+ */
+export type Integrity =
+  | { integrity: "ok" }
+  | { integrity: "damaged"; problems: string[] }
+  | { integrity: "could not check"; error: SydentError };
 
 /**
  * SQLite's PRAGMA quick_check (b-tree pages, record formats, NOT NULL; skips index-content
- * cross-checks, so it is O(n) and safe beside a live Sydent: a read transaction only).
+ * cross-checks, so it is O(n)). Sydent's file is opened read-only, with the console's short busy
+ * wait, for this one statement, and closed at once; its schema and journal mode are never touched.
  */
-export function quickCheck(file: string): { ok: true } | { ok: false; problems: string[] } {
+export function quickCheck(file: string, timeoutMs = busyTimeoutMs()): Integrity {
+  const unreadable = checkFile(file);
+  if (unreadable) return { integrity: "could not check", error: unreadable };
   let conn: Database.Database | null = null;
   try {
-    conn = new Database(file, { readonly: true, fileMustExist: true, timeout: 2000 });
+    conn = new Database(file, { readonly: true, fileMustExist: true, timeout: timeoutMs });
     const rows = conn.prepare("PRAGMA quick_check(20)").pluck().all() as string[];
-    return rows.length === 1 && rows[0] === "ok" ? { ok: true } : { ok: false, problems: rows };
+    return rows.length === 1 && rows[0] === "ok" ? { integrity: "ok" } : { integrity: "damaged", problems: rows };
   } catch (e) {
-    return { ok: false, problems: [(e as Error).message] };
+    // SQLite stopped the check on a damaged page: that is a finding. Anything else (busy, cannot
+    // open, not a database) means the check did not run.
+    const code = String((e as { code?: string }).code ?? "");
+    if (code.startsWith("SQLITE_CORRUPT")) return { integrity: "damaged", problems: [(e as Error).message] };
+    return { integrity: "could not check", error: classifyError(e, file, timeoutMs) };
   } finally {
     conn?.close();
   }
+}
+
+/** The report's integrity fields: integrityProblems when damaged, integrityError when not checked. */
+export function integrityReport(i: Integrity) {
+  if (i.integrity === "ok") return { integrity: i.integrity };
+  if (i.integrity === "damaged") return { integrity: i.integrity, integrityProblems: i.problems };
+  return { integrity: i.integrity, integrityError: i.error };
+}
+
+/** One line for stderr: "damaged: <quick_check output>" or "could not check: <reason>". */
+export function integrityLine(i: Integrity): string | null {
+  if (i.integrity === "damaged") return `damaged: ${i.problems[0]}${i.problems.length > 1 ? ` (and ${i.problems.length - 1} more)` : ""}`;
+  if (i.integrity === "could not check") return `could not check: ${i.error.message}`;
+  return null;
 }
 
 type Target = { id?: string; label?: string; serverName?: string; file: string; clientApiUrl?: string | null; internalApiUrl?: string | null; sydentMode?: string };
@@ -68,23 +100,36 @@ export function report(t: Target, o: OverviewResult) {
   };
 }
 
-async function log(actor: Actor, t: Target, o: OverviewResult) {
+type Apis = Awaited<ReturnType<typeof sydentApis>> | null;
+
+/** The check's result, written after every part of it ran: counts and kinds only, no personal data. */
+async function log(actor: Actor, t: Target, o: OverviewResult, i: Integrity, apis: Apis, failed: boolean) {
   await recordAccess({
     actor,
     action: "server.check",
     target: t.id ? { type: "server", ref: t.id } : undefined,
-    outcome: o.ok ? "ok" : "error",
-    details: { label: t.label, file: t.id ? undefined : t.file, driftItems: o.ok ? o.inspection.drift.length : undefined, errorKind: o.ok ? undefined : o.error.kind },
+    outcome: failed ? "error" : "ok",
+    details: {
+      label: t.label,
+      file: t.id ? undefined : t.file,
+      driftItems: o.ok ? o.inspection.drift.length : undefined,
+      errorKind: o.ok ? undefined : o.error.kind,
+      integrity: i.integrity,
+      integrityProblems: i.integrity === "damaged" ? i.problems.length : undefined,
+      integrityErrorKind: i.integrity === "could not check" ? i.error.kind : undefined,
+      internalApiAnswers: apis?.internalApi ? apis.internalApi.answers : undefined,
+      clientApiAnswers: apis?.clientApi ? apis.clientApi.answers : undefined,
+    },
   });
 }
 
 export default defineCommand({
   name: "server:check",
-  summary: "Inspect Sydent databases: schema drift, counts, replication peers, SQLite quick_check. Exit 1 on drift, damage or error.",
+  summary: "Inspect Sydent databases: schema drift, counts, replication peers, SQLite quick_check (ok, damaged, or could not check). Exit 1 on drift, damage or error.",
   options: {
     server: { type: "string", description: "Label of a registered server (default: every enabled server)." },
     db: { type: "string", description: "Path of a Sydent SQLite file (registered or not)." },
-    operator: { type: "string", description: "Staff e-mail; when given, each check is access-logged (server.check)." },
+    operator: { type: "string", description: "Staff e-mail; when given, each check is access-logged (server.check) with its result." },
   },
   async run({ values }) {
     const label = values.server as string | undefined;
@@ -97,13 +142,16 @@ export default defineCommand({
     let failed = false;
     for (const t of list) {
       const o = await sydentOverview(t.file, { serverName: t.serverName });
-      if (actor) await log(actor, t, o);
       const integrity = quickCheck(t.file);
-      failed ||= !o.ok || o.inspection.drift.length > 0 || !integrity.ok;
       const apis = t.id ? await sydentApis(t) : null;
       // A live server needs its internal API for erasures: not answering is a failed check.
-      if (apis && apis.mode === "live" && apis.internalApi && !apis.internalApi.answers) failed = true;
-      reports.push({ ...report(t, o), integrity: integrity.ok ? "ok" : "damaged", ...(integrity.ok ? {} : { integrityProblems: integrity.problems }), sydent: apis });
+      const apiDown = !!(apis && apis.mode === "live" && apis.internalApi && !apis.internalApi.answers);
+      const bad = !o.ok || o.inspection.drift.length > 0 || integrity.integrity !== "ok" || apiDown;
+      failed ||= bad;
+      if (actor) await log(actor, t, o, integrity, apis, bad);
+      const line = integrityLine(integrity);
+      if (line) console.error(`${t.label ?? t.file}: integrity ${line}`);
+      reports.push({ ...report(t, o), ...integrityReport(integrity), sydent: apis });
     }
     printJson({ ok: !failed, servers: reports });
     return failed ? 1 : 0;
