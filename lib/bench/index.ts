@@ -14,6 +14,7 @@ import { runWitnessBench } from "@/lib/bench/witness";
 // See BENCHMARKS.md. Identifiers are never printed.
 
 const HELP = `npm run bench -- [--bindings 1000000] [--iterations 30] [--only search|package|erasure|witness|erasure-live|all] [--seed custodian-bench] [--writer-interval-ms 5] [--erasure-subjects 1000] [--entries 1000000 (witness)]
+npm run bench -- --only quick-check [--bindings 1000000]   (server:check's quick_check while a Sydent-like writer writes)
 npm run bench -- --only blocks [--block-count 100000] [--iterations 2000]   (HAProxy abuse blocks; needs Debian's haproxy)
 npm run bench -- --only retention [--days 365] [--mb-per-day 1] [--keep-plain 1]   (log-retention audit vs zcat/zgrep; also: npm run bench -- retention ...)`;
 
@@ -68,6 +69,15 @@ async function main(): Promise<number> {
     fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n");
     console.log(JSON.stringify(r, null, 2));
     return 0;
+  }
+  if (values.only === "quick-check") {
+    // server:check's integrity check while a Sydent-like writer writes (BENCHMARKS.md "server:check's quick_check").
+    const { runQuickCheckBench } = await import("@/lib/bench/quick-check");
+    return runQuickCheckBench({
+      bindings: int("bindings", values.bindings, 1_000_000, 100, 50_000_000),
+      seed: values.seed ?? "custodian-bench",
+      log: (m) => process.stderr.write(`bench: ${m}\n`),
+    });
   }
   if (values.only === "erasure-live") {
     const { runErasureLiveBench } = await import("@/lib/bench/erasure-live-run");

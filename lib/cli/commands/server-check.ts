@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { recordAccess } from "@/lib/audit/log";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
@@ -6,8 +5,7 @@ import type { Actor } from "@/lib/audit/types";
 import { getServerByLabel, listServers } from "@/lib/servers/queries";
 import { sydentOverview, type OverviewResult } from "@/lib/sydent/overview";
 import { slowest } from "@/lib/sydent/timing";
-import { checkFile, classifyError, type SydentError } from "@/lib/sydent/errors";
-import { busyTimeoutMs } from "@/lib/sydent/open";
+import { integrityLine, integrityReport, quickCheck, type Integrity } from "@/lib/sydent/integrity";
 import { probeSydent } from "@/lib/servers/api-urls";
 
 /** Does each registered Sydent URL answer? (null = not registered). A live server whose internal API does not answer cannot be erased. */
@@ -18,53 +16,6 @@ export async function sydentApis(t: Target) {
 
 // server:check: inspect Sydent databases (registered ones, or any file with --db) and print JSON.
 // Exit 1 when any database has schema drift, is damaged or cannot be read or checked.
-
-/**
- * SQLite's quick_check: "ok", "damaged" (what quick_check found) or "could not check" (the file
- * is missing, unreadable, locked or not SQLite: nothing is known about its pages).
- */
-export type Integrity =
-  | { integrity: "ok" }
-  | { integrity: "damaged"; problems: string[] }
-  | { integrity: "could not check"; error: SydentError };
-
-/**
- * SQLite's PRAGMA quick_check (b-tree pages, record formats, NOT NULL; skips index-content
- * cross-checks, so it is O(n)). Sydent's file is opened read-only, with the console's short busy
- * wait, for this one statement, and closed at once; its schema and journal mode are never touched.
- */
-export function quickCheck(file: string, timeoutMs = busyTimeoutMs()): Integrity {
-  const unreadable = checkFile(file);
-  if (unreadable) return { integrity: "could not check", error: unreadable };
-  let conn: Database.Database | null = null;
-  try {
-    conn = new Database(file, { readonly: true, fileMustExist: true, timeout: timeoutMs });
-    const rows = conn.prepare("PRAGMA quick_check(20)").pluck().all() as string[];
-    return rows.length === 1 && rows[0] === "ok" ? { integrity: "ok" } : { integrity: "damaged", problems: rows };
-  } catch (e) {
-    // SQLite stopped the check on a damaged page: that is a finding. Anything else (busy, cannot
-    // open, not a database) means the check did not run.
-    const code = String((e as { code?: string }).code ?? "");
-    if (code.startsWith("SQLITE_CORRUPT")) return { integrity: "damaged", problems: [(e as Error).message] };
-    return { integrity: "could not check", error: classifyError(e, file, timeoutMs) };
-  } finally {
-    conn?.close();
-  }
-}
-
-/** The report's integrity fields: integrityProblems when damaged, integrityError when not checked. */
-export function integrityReport(i: Integrity) {
-  if (i.integrity === "ok") return { integrity: i.integrity };
-  if (i.integrity === "damaged") return { integrity: i.integrity, integrityProblems: i.problems };
-  return { integrity: i.integrity, integrityError: i.error };
-}
-
-/** One line for stderr: "damaged: <quick_check output>" or "could not check: <reason>". */
-export function integrityLine(i: Integrity): string | null {
-  if (i.integrity === "damaged") return `damaged: ${i.problems[0]}${i.problems.length > 1 ? ` (and ${i.problems.length - 1} more)` : ""}`;
-  if (i.integrity === "could not check") return `could not check: ${i.error.message}`;
-  return null;
-}
 
 type Target = { id?: string; label?: string; serverName?: string; file: string; clientApiUrl?: string | null; internalApiUrl?: string | null; sydentMode?: string };
 
@@ -142,7 +93,8 @@ export default defineCommand({
     let failed = false;
     for (const t of list) {
       const o = await sydentOverview(t.file, { serverName: t.serverName });
-      const integrity = quickCheck(t.file);
+      // A live Sydent's file is copied under a short read lock and checked on the copy (lib/sydent/integrity.ts).
+      const integrity = quickCheck(t.file, { stopped: t.sydentMode === "stopped" });
       const apis = t.id ? await sydentApis(t) : null;
       // A live server needs its internal API for erasures: not answering is a failed check.
       const apiDown = !!(apis && apis.mode === "live" && apis.internalApi && !apis.internalApi.answers);
