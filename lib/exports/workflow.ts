@@ -6,6 +6,7 @@ import { canApprove, isRole } from "@/lib/authz";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { buildPackage, sha256 } from "@/lib/exports/build";
+import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { inclusionProofsFor } from "@/lib/audit/person-proofs";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { disclosuresForPackage } from "@/lib/rights/disclosures";
@@ -25,6 +26,23 @@ import { zipFiles } from "@/lib/exports/zip";
 export type WorkflowResult<T = object> = ({ ok: true } & T) | { ok: false; code: "not_found" | "invalid" | "denied" | "conflict"; message: string };
 
 const requestTarget = (id: string): Target => ({ type: "request", ref: id });
+
+/**
+ * Seals a signed tree head when the latest one does not cover every entry the package lists, so
+ * that the person gets an inclusion proof for each record instead of "pending". A failure to seal
+ * (the key file unreadable) does not stop the package: the newer records are then listed pending.
+ */
+async function sealToCover(actor: Actor, listed: { seq: number }[]): Promise<void> {
+  const newest = listed.reduce((m, e) => Math.max(m, e.seq), 0);
+  if (!newest) return;
+  const head = await db().accessLogCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+  if ((head?.seq ?? 0) >= newest) return;
+  try {
+    await sealCheckpoint(actor);
+  } catch (e) {
+    console.error(`package: could not seal a tree head first (${(e as Error).message}); the newest records are listed as pending`);
+  }
+}
 
 export async function generatePackage(
   actor: Actor, requestId: string, kind?: PackageKind, o: { now?: Date; find?: Finder } = {},
@@ -50,7 +68,9 @@ export async function generatePackage(
   const personIds = identifiersOf(findings.identifiers);
   const disclosures = await disclosuresForPackage(personIds, now);
   const restrictions = (await activeRestrictions(pseudonymsOf(personIds))).map((r) => ({ ground: RESTRICTION_GROUND_LABELS[r.ground], since: r.since.toISOString().slice(0, 10) }));
-    const accessProofs = await inclusionProofsFor(accessHistory.filter((h) => h.seq && h.hash).map((h) => ({ seq: h.seq!, hash: h.hash! })));
+  const listed = accessHistory.filter((h) => h.seq && h.hash).map((h) => ({ seq: h.seq!, hash: h.hash! }));
+  await sealToCover(actor, listed);
+  const accessProofs = await inclusionProofsFor(listed);
   const built = buildPackage({ findings, request, kind: chosen, accessHistory, generatedAt: now, accessProofs, disclosures, restrictions });
   const zipped = await zipFiles(built.files, now);
   const id = crypto.randomUUID().replace(/-/g, "");
