@@ -1,6 +1,7 @@
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
+import { env, resetEnvCache } from "@/lib/env";
 import { recordAccess } from "@/lib/audit/log";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
 import { verifyAccessLog } from "@/lib/audit/verify";
@@ -51,5 +52,26 @@ describe("access-log checkpoints under concurrency", () => {
       await expect(c.$executeRawUnsafe(`TRUNCATE "AccessLogCheckpoint"`)).rejects.toThrow(/append-only|permission denied/);
     }
     expect((await verifyAccessLog(c)).ok).toBe(true);
+  });
+});
+
+describe("the sealing key is created only for the log's first tree head", () => {
+  it("once a head exists, a missing key file is never replaced: seals refuse naming the file, auto-seal skips, appends still commit", async () => {
+    await recordAccess({ actor, action: "test.view", outcome: "ok" });
+    await sealCheckpoint(actor);
+    const file = env().checkpointKeyFile;
+    const moved = `${file}.away`;
+    fs.renameSync(file, moved); // a misconfigured host, or a process away from the console (a witness)
+    try {
+      await expect(sealCheckpoint(actor)).rejects.toThrow(`the checkpoint key file ${file} does not exist`);
+      const before = await db().accessLogCheckpoint.count();
+      for (let i = 0; i < 8; i++) await recordAccess({ actor, action: "test.view", outcome: "ok" }); // past CUSTODIAN_CHECKPOINT_EVERY
+      expect(await db().accessLogCheckpoint.count()).toBe(before);
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      fs.renameSync(moved, file);
+    }
+    expect((await sealCheckpoint(actor)).sealed).toBe(true);
+    expect((await verifyAccessLog(db())).ok).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { db, type ConsoleTx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { appendEntry, lockAccessLogHead } from "@/lib/audit/append";
-import { loadCheckpointKey, type CheckpointKey } from "@/lib/audit/checkpoint-key";
+import { loadCheckpointKey, readCheckpointKey, type CheckpointKey } from "@/lib/audit/checkpoint-key";
 import type { Actor } from "@/lib/audit/types";
 import { treeRoot } from "@/lib/audit/tree-store";
 import { flushPublications, queuePublication } from "@/lib/audit/publish";
@@ -103,9 +104,23 @@ export async function sealInTx(tx: ConsoleTx, actor: Actor, trigger: "manual" | 
   return { sealed: true, checkpoint };
 }
 
-/** Seals a checkpoint now (CLI `audit:seal`, the "Seal checkpoint now" button). */
+/**
+ * The key to seal with. It is created only for the log's first tree head; once a head exists the
+ * key file must be there: a missing file means a misconfigured host, or a process running away
+ * from the console (a witness recording its run, a restored copy), and starting a new key there
+ * would sign heads nobody can check against the published key. Throws CheckpointKeyMissingError
+ * naming the file.
+ */
+function sealingKey(logHasHead: boolean): CheckpointKey {
+  const file = env().checkpointKeyFile;
+  if (logHasHead && !fs.existsSync(file)) readCheckpointKey(file); // throws, naming the file
+  return loadCheckpointKey(file);
+}
+
+/** Seals a checkpoint now (CLI `audit:seal`, the "Seal checkpoint now" button, a package whose records the last head does not cover). */
 export async function sealCheckpoint(actor: Actor): Promise<SealResult> {
-  const key = loadCheckpointKey(env().checkpointKeyFile); // fail before taking the lock
+  const hasHead = (await db().accessLogCheckpoint.findFirst({ select: { id: true } })) !== null;
+  const key = sealingKey(hasHead); // fail before taking the lock
   const r = await db().$transaction((tx) => sealInTx(tx, actor, "manual", key), { maxWait: 10_000, timeout: 15_000 });
   await flushPublications();
   return r;
@@ -116,7 +131,7 @@ let lastAutoSealError = 0;
 /**
  * Called by appendAccessLog after each append, inside the same transaction (which already holds
  * the write lock): seals when CUSTODIAN_CHECKPOINT_EVERY entries have accumulated since the last
- * checkpoint. If the key file cannot be read or created, the append still commits (the access
+ * checkpoint. If the key file cannot be read (or, for the first head, created), the append still commits (the access
  * log must not stop the console) and the error is reported at most once a minute; the next
  * append tries again.
  */
@@ -127,7 +142,7 @@ export async function maybeAutoSeal(tx: ConsoleTx, headSeq: number): Promise<voi
   if (headSeq - (last?.seq ?? 0) < every) return;
   let key: CheckpointKey;
   try {
-    key = loadCheckpointKey(env().checkpointKeyFile);
+    key = sealingKey(last !== null);
   } catch (e) {
     if (Date.now() - lastAutoSealError > 60_000) {
       lastAutoSealError = Date.now();

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { buildPackage, sha256 } from "@/lib/exports/build";
 import { sealCheckpoint } from "@/lib/audit/checkpoint";
+import { latestSth } from "@/lib/audit/proofs";
 import { inclusionProofsFor } from "@/lib/audit/person-proofs";
 import { accessHistoryFor, collectFindings, readLinkedSubjects, type Finder } from "@/lib/exports/collect";
 import { disclosuresForPackage } from "@/lib/rights/disclosures";
@@ -30,13 +31,14 @@ const requestTarget = (id: string): Target => ({ type: "request", ref: id });
 /**
  * Seals a signed tree head when the latest one does not cover every entry the package lists, so
  * that the person gets an inclusion proof for each record instead of "pending". A failure to seal
- * (the key file unreadable) does not stop the package: the newer records are then listed pending.
+ * (the key file missing or unreadable: sealing never starts a new key for a log that has heads)
+ * does not stop the package: the newer records are then listed pending.
  */
 async function sealToCover(actor: Actor, listed: { seq: number }[]): Promise<void> {
   const newest = listed.reduce((m, e) => Math.max(m, e.seq), 0);
   if (!newest) return;
-  const head = await db().accessLogCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
-  if ((head?.seq ?? 0) >= newest) return;
+  const head = await latestSth(db()); // the head the proofs are made against (a signed root)
+  if ((head?.size ?? 0) >= newest) return;
   try {
     await sealCheckpoint(actor);
   } catch (e) {

@@ -48,6 +48,18 @@ describe("quick_check of a Sydent database without holding Sydent up", () => {
     expect(writerCommits(file)).toBe(true); // nothing left holding the file
   });
 
+  it("a copy left by a check killed an hour ago is removed; a fresh one is not touched", () => {
+    const tmp = fs.mkdtempSync(path.join(dir, "tmp-"));
+    const stale = path.join(tmp, "custodian-quick-check-stale");
+    const recent = path.join(tmp, "custodian-quick-check-recent");
+    for (const d of [stale, recent]) fs.mkdirSync(d);
+    fs.writeFileSync(path.join(stale, "sydent.db"), "x");
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(stale, old, old);
+    expect(quickCheck(copyFixture("is1", dir), { tmpDir: tmp })).toEqual({ integrity: "ok", checked: "copy" });
+    expect(fs.readdirSync(tmp)).toEqual(["custodian-quick-check-recent"]);
+  });
+
   it("damage in the original is found on the copy", () => {
     const file = copyFixture("is2", dir);
     damage(file);

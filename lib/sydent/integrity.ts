@@ -19,7 +19,7 @@ import { busyTimeoutMs } from "@/lib/sydent/open";
 //     reported as not done, with the reason;
 //   - quick_check then runs on the copy, as long as it needs, holding nothing of Sydent's; the
 //     copy (in memory, /dev/shm, when it has room, else TMPDIR; refused when neither has room) is
-//     deleted after.
+//     unlinked as soon as SQLite has it open, so nothing of it outlives the check.
 // A database in WAL mode (readers never block its writer) and one whose server is declared
 // stopped (server:mode) are checked in place. A damaged page is copied as it is, so the copy
 // shows the same damage.
@@ -56,10 +56,14 @@ function isWal(file: string): boolean {
   }
 }
 
-function quickCheckFile(file: string, timeoutMs: number, checked: "in place" | "copy"): Integrity {
+function quickCheckFile(file: string, timeoutMs: number, checked: "in place" | "copy", afterOpen?: () => void): Integrity {
   let conn: Database.Database | null = null;
   try {
     conn = new Database(file, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    if (afterOpen) {
+      conn.pragma("page_count"); // the file is open from here on
+      afterOpen();
+    }
     const rows = conn.prepare("PRAGMA quick_check(20)").pluck().all() as string[];
     return rows.length === 1 && rows[0] === "ok" ? { integrity: "ok", checked } : { integrity: "damaged", problems: rows, checked };
   } catch (e) {
@@ -114,6 +118,21 @@ function copyUnderReadLock(file: string, dest: string, o: Required<Pick<Integrit
   }
 }
 
+const COPY_PREFIX = "custodian-quick-check-";
+
+/** Folders of copies left by a check killed while copying (older than an hour): removed. */
+function removeStaleCopies(dir: string): void {
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.startsWith(COPY_PREFIX)) continue;
+      const p = path.join(dir, name);
+      if (Date.now() - fs.statSync(p).mtimeMs > 3600_000) fs.rmSync(p, { recursive: true, force: true });
+    }
+  } catch {
+    /* not ours to fail on: the copy below reports its own problems */
+  }
+}
+
 function hasRoom(dir: string, bytes: number): boolean {
   try {
     const free = fs.statfsSync(dir);
@@ -143,12 +162,20 @@ export function quickCheck(file: string, opts: IntegrityOptions = {}): Integrity
   if (!hasRoom(tmpDir, size)) {
     return notChecked("other", `not checked: ${tmpDir} has no room for a copy of ${file} (${(size / 1048576).toFixed(0)} MB); set TMPDIR to a folder with room`);
   }
-  const dir = fs.mkdtempSync(path.join(tmpDir, "custodian-quick-check-"));
+  removeStaleCopies(tmpDir);
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(tmpDir, COPY_PREFIX));
+  } catch (e) {
+    return notChecked("other", `not checked: cannot make a folder for the copy in ${tmpDir}: ${(e as Error).message}`);
+  }
   try {
     const copy = path.join(dir, "sydent.db");
     const failed = copyUnderReadLock(file, copy, { ...opts, timeoutMs, lockBudgetMs: opts.lockBudgetMs ?? LOCK_BUDGET_MS });
     if (failed) return failed;
-    const r = quickCheckFile(copy, timeoutMs, "copy");
+    // The copy holds every binding: it is unlinked as soon as SQLite has it open, so a check
+    // killed while quick_check runs leaves nothing behind (the file goes with the process).
+    const r = quickCheckFile(copy, timeoutMs, "copy", () => fs.rmSync(dir, { recursive: true, force: true }));
     // Errors are about the original, not the copy's path.
     return r.integrity === "could not check" ? { integrity: "could not check", error: { ...r.error, message: r.error.message.split(copy).join(file) } } : r;
   } finally {

@@ -99,6 +99,10 @@ describe("audit:verify / audit:witness could-not-verify cases", () => {
       expect(r.json).toEqual({});
     }
     expect(await verifyRuns()).toHaveLength(before);
+    // audit:witness likewise: exit 1 means "not consistent", never a bad operator.
+    const w = await runCli(witnessCommand, "--db", ctx.current.url, "--dir", path.join(tmp, "w-op"), "--operator", "nobody@custodian.test");
+    expect(w.code).toBe(2);
+    expect(oneLine(w.stderr)).toBe(`Could not witness: --operator: No active staff account "nobody@custodian.test".`);
   });
 });
 

@@ -45,15 +45,28 @@ export default defineCommand({
     if (url.startsWith("file:") && !fs.existsSync(sqlitePathFromUrl(url))) throw new UsageError(`No such SQLite database: ${sqlitePathFromUrl(url)}`);
     const operator = values.operator as string | undefined;
     let client: ConsoleDb;
-    if (operator) {
-      process.env.CONSOLE_DATABASE_URL = url;
-      resetEnvCache();
-      client = db();
-    } else {
-      client = createConsoleDb(url);
+    try {
+      if (operator) {
+        process.env.CONSOLE_DATABASE_URL = url;
+        resetEnvCache();
+        client = db();
+      } else {
+        client = createConsoleDb(url);
+      }
+    } catch (e) {
+      console.error(`Could not witness: ${couldNotVerify(e)}`);
+      return 2;
     }
     try {
-      const actor = operator ? await resolveOperator(operator, "accessLog.verify") : null;
+      let actor = null;
+      try {
+        actor = operator ? await resolveOperator(operator, "accessLog.verify") : null;
+      } catch (e) {
+        // Not a finding about the log (exit 1 is reserved for that): the operator is unknown, or the
+        // database cannot be read or refuses the staff table to this role.
+        console.error(`Could not witness: --operator: ${couldNotVerify(e)}`);
+        return 2;
+      }
       let report;
       try {
         report = await runWitness(client, dir, key, url.startsWith("file:") ? sqlitePathFromUrl(url) : undefined, { workers });
