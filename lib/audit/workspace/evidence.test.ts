@@ -88,6 +88,13 @@ describe("building an evidence pack", () => {
     expect(JSON.parse(logged.details!)).toMatchObject({ seed: SEED, n: N, reason: expect.stringMatching(/does not exist/) });
   });
 
+  it("refuses a sample whose trails hold more entries than one pack holds, naming the count", async () => {
+    loadCheckpointKey(env().checkpointKeyFile);
+    const e = await buildEvidencePack({ seed: SEED, n: N, cutoff: new Date().toISOString() }, new Date(), 1).catch((x) => x);
+    expect(e).toBeInstanceOf(EvidenceError);
+    expect(e.message).toMatch(/^the \d+ sampled requests' trails hold \d+ entries, more than the 1 one pack holds: draw a smaller sample/);
+  });
+
   it("refuses while the log has no signed tree head", async () => {
     loadCheckpointKey(env().checkpointKeyFile); // what the first seal does
     await expect(buildEvidencePack({ seed: SEED, n: N, cutoff: new Date().toISOString() })).rejects.toThrow("the access log has no signed tree head yet, so nothing in the pack could be proven: seal one first (audit:seal)");

@@ -8,7 +8,7 @@ import { parseJsonFile, shapeProblems } from "@/lib/audit/offline-check";
 import { inclusionProofsFor, inspectInclusionProofs, keyIdOfKey, pinnedKeyOf, UNPINNED_WARNING } from "@/lib/audit/person-proofs";
 import { getAccessLogHeadSeq } from "@/lib/audit/queries";
 import { drawSample, type Sample } from "@/lib/audit/workspace/sample";
-import { getTrailScope, iterateRequestTrail } from "@/lib/audit/workspace/trail";
+import { countRequestTrail, getTrailScope, iterateRequestTrail } from "@/lib/audit/workspace/trail";
 import { zipFiles } from "@/lib/exports/zip";
 
 // Evidence pack: a signed zip an auditor can check offline (audit:check-evidence):
@@ -35,11 +35,14 @@ const EVIDENCE_HOW_TO_CHECK =
   "section 2.1.3.2 to sth.root (leaf index seq-1); a seq in pending must be greater than sth.size. " +
   "Custodian: npm run cli -- audit:check-evidence --file <pack.zip> --public-key <checkpoint-ed25519.pub>.";
 
+/** Most entries one pack holds (trails of all its requests together). */
+export const EVIDENCE_MAX_ENTRIES = 20_000;
+
 /** The pack cannot be built as asked (no key file, no tree head, another key): nothing was signed. */
 export class EvidenceError extends Error {}
 
 /** The pack of exactly the sample of seed, n and cut-off (the one the auditor drew and saw). */
-export async function buildEvidencePack(p: { seed: string; n: number; cutoff: string }, now = new Date()): Promise<{ zip: Buffer; sha256: string; sample: Sample; entries: number }> {
+export async function buildEvidencePack(p: { seed: string; n: number; cutoff: string }, now = new Date(), maxEntries = EVIDENCE_MAX_ENTRIES): Promise<{ zip: Buffer; sha256: string; sample: Sample; entries: number }> {
   let key;
   try {
     key = readCheckpointKey(env().checkpointKeyFile);
@@ -47,9 +50,22 @@ export async function buildEvidencePack(p: { seed: string; n: number; cutoff: st
     throw new EvidenceError(`cannot sign the evidence pack: ${e instanceof CheckpointKeyMissingError ? "" : "the checkpoint key could not be read: "}${(e as Error).message}`);
   }
   const sample = await drawSample(p.seed, p.n, p.cutoff);
+  // The pack is built in memory with one proof per entry: a sample whose trails are larger (a bulk
+  // erasure's request holds one entry per row) is refused before anything is read, naming the size.
+  const upTo = await getAccessLogHeadSeq();
+  let total = 0;
+  for (const r of sample.requests) {
+    const scope = await getTrailScope(r.id, now);
+    if (scope) total += (await countRequestTrail(scope, upTo)).entries;
+  }
+  if (total > maxEntries) {
+    throw new EvidenceError(
+      `the ${sample.requests.length} sampled requests' trails hold ${total.toLocaleString("en")} entries, more than the ${maxEntries.toLocaleString("en")} one pack holds: draw a smaller sample (fewer requests), or several packs`,
+    );
+  }
   // Trails up to the head as the pack starts, read a page at a time; each page is turned into
   // JSON text at once, so only that text and (seq, hash) pairs are held, not the rows.
-  const upToSeq = await getAccessLogHeadSeq();
+  const upToSeq = upTo;
   const chunks: string[] = [];
   const seen = new Map<number, { seq: number; hash: string }>();
   let all = 0;
