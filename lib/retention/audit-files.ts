@@ -188,12 +188,14 @@ function judge(a: FileAudit, x: { dated: boolean; changed: boolean; vanished: bo
       detail: `${a.overdueLines} of ${a.lines} line(s) are past their retention period, the first by ${a.overdueDays} day(s).`,
     });
   }
-  if (damaged) {
-    a.verdict = "unreadable";
-    for (const p of a.problems) f.push({ kind: "unreadable", detail: `${p.problem}: ${p.detail}` });
-  } else if (x.vanished || x.changed) {
+  if (x.vanished || x.changed) {
+    // First: a file replaced, truncated or rewritten under the reader also reads as damaged (the
+    // reader may have opened the new, shorter file), and the cause is the change, not damage.
     a.verdict = "changed-while-read";
     f.push({ kind: "changed-while-read", detail: x.vanished ? "The file disappeared while it was read (rotated?): audit again." : a.rotated ? "The file changed while it was read (rotated or appended to): audit again." : "The file was replaced or truncated while it was read (rotated?): audit again." });
+  } else if (damaged) {
+    a.verdict = "unreadable";
+    for (const p of a.problems) f.push({ kind: "unreadable", detail: `${p.problem}: ${p.detail}` });
   } else if (!x.dated) {
     a.verdict = "undatable";
     f.push({ kind: "undatable", detail: a.lines ? `None of its ${a.lines} line(s) carries a timestamp: it cannot be dated, so it is never deleted.` : "The file is empty: nothing to date." });
