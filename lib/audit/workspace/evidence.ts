@@ -8,7 +8,7 @@ import { parseJsonFile, shapeProblems } from "@/lib/audit/offline-check";
 import { inclusionProofsFor, inspectInclusionProofs, keyIdOfKey, pinnedKeyOf, UNPINNED_WARNING } from "@/lib/audit/person-proofs";
 import { getAccessLogHeadSeq } from "@/lib/audit/queries";
 import { drawSample, type Sample } from "@/lib/audit/workspace/sample";
-import { countRequestTrail, getTrailScope, iterateRequestTrail } from "@/lib/audit/workspace/trail";
+import { countRequestTrail, getTrailScope, iterateRequestTrail, type TrailScope } from "@/lib/audit/workspace/trail";
 import { zipFiles } from "@/lib/exports/zip";
 
 // Evidence pack: a signed zip an auditor can check offline (audit:check-evidence):
@@ -52,11 +52,13 @@ export async function buildEvidencePack(p: { seed: string; n: number; cutoff: st
   const sample = await drawSample(p.seed, p.n, p.cutoff);
   // The pack is built in memory with one proof per entry: a sample whose trails are larger (a bulk
   // erasure's request holds one entry per row) is refused before anything is read, naming the size.
-  const upTo = await getAccessLogHeadSeq();
+  const upToSeq = await getAccessLogHeadSeq();
+  const scopes = new Map<string, TrailScope | null>();
   let total = 0;
   for (const r of sample.requests) {
     const scope = await getTrailScope(r.id, now);
-    if (scope) total += (await countRequestTrail(scope, upTo)).entries;
+    scopes.set(r.id, scope);
+    if (scope) total += (await countRequestTrail(scope, upToSeq)).entries;
   }
   if (total > maxEntries) {
     throw new EvidenceError(
@@ -65,12 +67,11 @@ export async function buildEvidencePack(p: { seed: string; n: number; cutoff: st
   }
   // Trails up to the head as the pack starts, read a page at a time; each page is turned into
   // JSON text at once, so only that text and (seq, hash) pairs are held, not the rows.
-  const upToSeq = upTo;
   const chunks: string[] = [];
   const seen = new Map<number, { seq: number; hash: string }>();
   let all = 0;
   for (const [i, r] of sample.requests.entries()) {
-    const scope = await getTrailScope(r.id, now);
+    const scope = scopes.get(r.id) ?? null;
     const bySubject: number[] = [];
     chunks.push(`${i ? "," : ""}\n  {\n    "requestId": ${JSON.stringify(r.id)},\n    "entries": [`);
     let k = 0;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { paginationSchema, sortSchema } from "@/lib/validation";
+import { paginationSchema, searchParamsObject, sortSchema } from "@/lib/validation";
 
 // What identifies a sample: seed, size and cut-off (requests registered up to then). The page's
 // URL, the evidence and CSV routes and the CLI parse them here, so they accept and refuse the same
@@ -50,6 +50,13 @@ export type SampleParams = z.output<typeof sampleParamsSchema>;
 /** The first problem with the parameters, as one message for the page, the route or the CLI. */
 export function sampleParamsError(e: z.ZodError): string {
   return e.issues[0]?.message ?? "Check the sample's seed, size and cut-off.";
+}
+
+/** A download route's sample parameters from its query string, or the 400 response naming what is wrong. */
+export function sampleParamsFromRequest(request: Request): SampleParams | Response {
+  const parsed = sampleParamsSchema.safeParse(searchParamsObject(new URL(request.url).searchParams));
+  if (!parsed.success) return Response.json({ error: { code: "bad-request", message: sampleParamsError(parsed.error) } }, { status: 400 });
+  return parsed.data;
 }
 
 /** The URL query of a sample (the page, its CSV and its evidence pack). */

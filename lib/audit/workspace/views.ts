@@ -71,3 +71,8 @@ export async function recordEvidence(actor: Actor, pack: { sample: Sample; entri
     details: { seed: s.seed, n: s.n, cutoff: s.cutoff, population: s.population, requestIds: s.requests.map((r) => r.id), entries: pack.entries, sha256: pack.sha256 },
   });
 }
+
+/** The audit.evidence entry of a pack that was refused (no key file, another key, no tree head, too large): nothing was signed. */
+export async function recordEvidenceRefused(actor: Actor, p: { seed: string; n: number; cutoff: string }, reason: string): Promise<void> {
+  await recordAccess({ actor, action: "audit.evidence", outcome: "error", details: { seed: p.seed, n: p.n, cutoff: p.cutoff, reason } });
+}

@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import { defineCommand, printJson, UsageError } from "@/lib/cli/command";
 import { resolveOperator } from "@/lib/cli/operator";
-import { recordAccess } from "@/lib/audit/log";
 import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
-import { recordEvidence } from "@/lib/audit/workspace/views";
+import { recordEvidence, recordEvidenceRefused } from "@/lib/audit/workspace/views";
 import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
 
 // Writes a signed evidence pack (lib/audit/workspace/evidence.ts) for a seeded sample (seed, size,
@@ -38,7 +37,7 @@ export default defineCommand({
       pack = await buildEvidencePack({ seed, n, cutoff });
     } catch (e) {
       if (!(e instanceof EvidenceError)) throw e;
-      await recordAccess({ actor, action: "audit.evidence", outcome: "error", details: { seed, n, cutoff, reason: e.message } });
+      await recordEvidenceRefused(actor, { seed, n, cutoff }, e.message);
       console.error(`Evidence pack not written: ${e.message}`);
       return 1;
     }

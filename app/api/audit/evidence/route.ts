@@ -1,9 +1,7 @@
 import { actorOf, requireApiOperator } from "@/lib/auth/guard";
-import { recordAccess } from "@/lib/audit/log";
 import { buildEvidencePack, EvidenceError } from "@/lib/audit/workspace/evidence";
-import { recordEvidence } from "@/lib/audit/workspace/views";
-import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
-import { searchParamsObject } from "@/lib/validation";
+import { recordEvidence, recordEvidenceRefused } from "@/lib/audit/workspace/views";
+import { sampleParamsFromRequest } from "@/lib/audit/workspace/schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -14,17 +12,17 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const op = await requireApiOperator("accessLog.export");
   if (op instanceof Response) return op;
-  const parsed = sampleParamsSchema.safeParse(searchParamsObject(new URL(request.url).searchParams));
-  if (!parsed.success) return Response.json({ error: { code: "bad-request", message: sampleParamsError(parsed.error) } }, { status: 400 });
-  const { seed, n } = parsed.data;
-  const cutoff = parsed.data.cutoff ?? new Date().toISOString();
+  const params = sampleParamsFromRequest(request);
+  if (params instanceof Response) return params;
+  const { seed, n } = params;
+  const cutoff = params.cutoff ?? new Date().toISOString();
   let pack;
   try {
     pack = await buildEvidencePack({ seed, n, cutoff });
   } catch (e) {
     // No key file, another key than the tree head's, or no head yet: nothing was signed.
     if (!(e instanceof EvidenceError)) throw e;
-    await recordAccess({ actor: actorOf(op), action: "audit.evidence", outcome: "error", details: { seed, n, cutoff, reason: e.message } });
+    await recordEvidenceRefused(actorOf(op), { seed, n, cutoff }, e.message);
     return Response.json({ error: { code: "evidence-unavailable", message: `Evidence pack not made: ${e.message}.` } }, { status: 503 });
   }
   await recordEvidence(actorOf(op), pack);

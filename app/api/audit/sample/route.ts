@@ -1,8 +1,7 @@
 import { actorOf, requireApiOperator } from "@/lib/auth/guard";
 import { sampleCsvFilename } from "@/lib/audit/workspace/csv";
-import { sampleParamsError, sampleParamsSchema } from "@/lib/audit/workspace/schemas";
+import { sampleParamsFromRequest } from "@/lib/audit/workspace/schemas";
 import { exportSample } from "@/lib/audit/workspace/views";
-import { searchParamsObject } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
@@ -13,9 +12,9 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const op = await requireApiOperator("accessLog.export");
   if (op instanceof Response) return op;
-  const parsed = sampleParamsSchema.safeParse(searchParamsObject(new URL(request.url).searchParams));
-  if (!parsed.success) return Response.json({ error: { code: "bad-request", message: sampleParamsError(parsed.error) } }, { status: 400 });
-  const { seed, n, cutoff } = parsed.data;
+  const params = sampleParamsFromRequest(request);
+  if (params instanceof Response) return params;
+  const { seed, n, cutoff } = params;
   if (!cutoff) return Response.json({ error: { code: "bad-request", message: "cutoff is required: the CSV is of a sample already drawn (its cut-off is in the workspace's URL)." } }, { status: 400 });
   const { sample, csv } = await exportSample(actorOf(op), { seed, n, cutoff });
   return new Response(csv, {
